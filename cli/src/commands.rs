@@ -1,0 +1,254 @@
+//! One function per subcommand. Each returns the JSON object and the lines a person reads;
+//! `main` prints whichever was asked for.
+
+use std::path::Path;
+
+use kazashi::{
+    CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt, PinKind,
+    SignOptions, Transport,
+};
+use serde_json::{json, Value};
+
+use crate::pins::{confirm_last_attempt, PinSource};
+use crate::report::{certificate_json, certificate_lines, pin_json, stats_json, stats_line};
+
+/// What a command produced.
+pub struct Outcome {
+    /// The `--json` object (without `ok` and `apdus`, which `main` adds).
+    pub json: Value,
+    /// Lines for people.
+    pub lines: Vec<String>,
+}
+
+/// Options shared by the PIN-using commands.
+#[derive(Debug, Clone, Copy)]
+pub struct PinOptions {
+    /// Where PINs come from.
+    pub source: PinSource,
+    /// `--confirm-last-attempt`.
+    pub confirmed: bool,
+    /// Whether we may ask on the terminal.
+    pub interactive: bool,
+}
+
+impl PinOptions {
+    /// Runs `flow`; if it stops at the last attempt and we can ask, asks, then runs it once more
+    /// with the user's confirmation. The first run sent no VERIFY, so no attempt is repeated.
+    fn with_last_attempt<R>(
+        &self,
+        mut flow: impl FnMut(LastAttempt) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let first = if self.confirmed {
+            LastAttempt::Confirmed
+        } else {
+            LastAttempt::Refuse
+        };
+        match flow(first) {
+            Err(Error::LastAttemptNotConfirmed { pin })
+                if self.interactive && confirm_last_attempt(pin) =>
+            {
+                flow(LastAttempt::Confirmed)
+            }
+            other => other,
+        }
+    }
+}
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    pollster::block_on(f)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    std::fs::write(path, bytes).map_err(|e| Error::InvalidInput {
+        reason: format!("cannot write {}: {e}", path.display()),
+    })
+}
+
+/// `kazashi status`.
+pub fn status<T: Transport>(card: &mut JpkiCard<T>) -> Result<Outcome, Error> {
+    let status = block(card.status())?;
+    let mut lines = vec![
+        format!(
+            "card:                {}",
+            status.token.token_type.describe()
+        ),
+        status.authentication_pin.to_string(),
+    ];
+    lines.push(match &status.signing_password {
+        Some(p) => p.to_string(),
+        None => "signing password: none (this card has no signing certificate)".into(),
+    });
+    let auth_json = match &status.authentication_certificate {
+        Some(cert) => {
+            lines.push(format!(
+                "authentication certificate valid until {} ({} days left)",
+                cert.not_after_date(),
+                cert.days_left(crate::report::now())
+            ));
+            certificate_json(cert, false)
+        }
+        None => {
+            lines.push("authentication certificate: protected by the PIN on this token".into());
+            Value::Null
+        }
+    };
+    Ok(Outcome {
+        json: json!({
+            "token": status.token.token_type,
+            "token_label": status.token.token_type.label(),
+            "authentication_pin": pin_json(&status.authentication_pin),
+            "signing_password": status.signing_password.as_ref().map(pin_json),
+            "signing_certificate_present": status.has_signing_certificate(),
+            "authentication_certificate": auth_json,
+        }),
+        lines,
+    })
+}
+
+/// `kazashi cert`.
+pub fn cert<T: Transport>(
+    card: &mut JpkiCard<T>,
+    kind: CertificateKind,
+    pem: bool,
+    out: Option<&Path>,
+    pins: PinOptions,
+) -> Result<Outcome, Error> {
+    let cert = match kind {
+        CertificateKind::Signing => {
+            let password = pins.source.signing_password("Signing password")?;
+            pins.with_last_attempt(|last| block(card.read_signing_certificate(&password, last)))?
+        }
+        kind => match block(card.read_certificate(kind)) {
+            Err(Error::PinRequired {
+                pin: PinKind::Authentication,
+            }) => {
+                let pin = pins
+                    .source
+                    .auth_pin("This token protects its certificate. Authentication PIN")?;
+                pins.with_last_attempt(|last| {
+                    block(card.read_authentication_certificate_with_pin(&pin, last))
+                })?
+            }
+            other => other?,
+        },
+    };
+    let personal = kind == CertificateKind::Signing;
+    let mut lines = certificate_lines(&cert, personal);
+    match out {
+        Some(path) => {
+            let bytes = if pem {
+                cert.to_pem().into_bytes()
+            } else {
+                cert.der().to_vec()
+            };
+            write_file(path, &bytes)?;
+            lines.push(format!(
+                "written:  {} ({})",
+                path.display(),
+                if pem { "PEM" } else { "DER" }
+            ));
+        }
+        None => lines.push(cert.to_pem().trim_end().to_string()),
+    }
+    let mut json = certificate_json(&cert, personal);
+    json["pem"] = json!(cert.to_pem());
+    Ok(Outcome { json, lines })
+}
+
+/// `kazashi login`.
+pub fn login<T: Transport>(
+    card: &mut JpkiCard<T>,
+    challenge_hex: &str,
+    out: Option<&Path>,
+    cert_out: Option<&Path>,
+    pins: PinOptions,
+) -> Result<Outcome, Error> {
+    let challenge = hex::decode(challenge_hex.trim()).map_err(|e| Error::InvalidInput {
+        reason: format!("the challenge must be hexadecimal ({e})"),
+    })?;
+    if challenge.is_empty() {
+        return Err(Error::InvalidInput {
+            reason: "the challenge is empty".into(),
+        });
+    }
+    let pin = pins.source.auth_pin("Authentication PIN")?;
+    let result = pins.with_last_attempt(|last| block(card.login(&challenge, &pin, last)))?;
+    if let Some(path) = out {
+        write_file(path, &result.signature)?;
+    }
+    if let Some(path) = cert_out {
+        write_file(path, result.certificate.der())?;
+    }
+    let mut lines = vec![
+        "signature verified against the authentication certificate (RSASSA-PKCS1-v1_5, SHA-256)"
+            .into(),
+        format!("signature: {}", hex::encode(&result.signature)),
+    ];
+    lines.extend(certificate_lines(&result.certificate, false));
+    lines.push(stats_line(result.stats));
+    Ok(Outcome {
+        json: json!({
+            "algorithm": "sha256WithRSAEncryption",
+            "challenge": hex::encode(&challenge),
+            "signature": hex::encode(&result.signature),
+            "certificate": certificate_json(&result.certificate, false),
+            "certificate_pem": result.certificate.to_pem(),
+            "traffic": stats_json(result.stats),
+        }),
+        lines,
+    })
+}
+
+/// `kazashi sign`.
+pub fn sign<T: Transport>(
+    card: &mut JpkiCard<T>,
+    file: &Path,
+    out: &Path,
+    algorithm: DigestAlgorithm,
+    allow_sha1: bool,
+    pins: PinOptions,
+) -> Result<Outcome, Error> {
+    let document = std::fs::read(file).map_err(|e| Error::InvalidInput {
+        reason: format!("cannot read {}: {e}", file.display()),
+    })?;
+    if algorithm == DigestAlgorithm::Sha1 && !allow_sha1 {
+        return Err(Error::InvalidInput {
+            reason: "SHA-1 is refused by JPKI verification services; add --allow-sha1 only for legacy systems".into(),
+        });
+    }
+    let digest = DocumentDigest::of_document(algorithm, &document);
+    let password = pins.source.signing_password("Signing password")?;
+    let result = pins.with_last_attempt(|last| {
+        let options = SignOptions {
+            last_attempt: last,
+            allow_legacy_sha1: allow_sha1,
+        };
+        block(card.sign(&digest, &password, options))
+    })?;
+    write_file(out, &result.signature)?;
+    let mut lines = vec![
+        format!(
+            "signed {} ({} bytes), {}: {}",
+            file.display(),
+            document.len(),
+            algorithm.name(),
+            hex::encode(&result.digest)
+        ),
+        "signature verified against the signing certificate (RSASSA-PKCS1-v1_5)".into(),
+        format!("signature written to {}", out.display()),
+    ];
+    lines.extend(certificate_lines(&result.certificate, false));
+    lines.push(stats_line(result.stats));
+    Ok(Outcome {
+        json: json!({
+            "file": file.display().to_string(),
+            "digest_algorithm": algorithm.name(),
+            "digest": hex::encode(&result.digest),
+            "signature_file": out.display().to_string(),
+            "signature": hex::encode(&result.signature),
+            "certificate": certificate_json(&result.certificate, false),
+            "traffic": stats_json(result.stats),
+        }),
+        lines,
+    })
+}

@@ -1,0 +1,197 @@
+//! `kazashi demo`: the whole story on the virtual card, with every signature checked and the
+//! APDUs each flow took. The virtual card's PINs are used internally and never printed.
+
+use kazashi::virtual_card::{DEFAULT_AUTH_PIN, DEFAULT_SIGNING_PASSWORD};
+use kazashi::{
+    AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt,
+    PinKind, Profile, SignOptions, SigningPassword, VirtualCard,
+};
+use rand_core::{OsRng, RngCore};
+use serde_json::json;
+
+use crate::commands::Outcome;
+use crate::report::{certificate_json, certificate_lines, pin_json, stats_json, stats_line};
+
+fn block<F: std::future::Future>(f: F) -> F::Output {
+    pollster::block_on(f)
+}
+
+/// Runs the demo on a fresh virtual card of `profile`.
+pub fn run(profile: Profile) -> Result<Outcome, Error> {
+    let mut virtual_card = VirtualCard::from_profile(profile);
+    let mut card = JpkiCard::new(&mut virtual_card);
+    let mut lines = vec![
+        format!(
+            "Kazashi demo on a virtual card (profile {profile}: {})",
+            profile.description()
+        ),
+        String::new(),
+    ];
+
+    // 1. What the card is, without any PIN.
+    let status = block(card.status())?;
+    lines.push("1. Card status (no PIN, no attempt spent)".into());
+    lines.push(format!(
+        "   card:               {}",
+        status.token.token_type.describe()
+    ));
+    lines.push(format!("   {}", status.authentication_pin));
+    lines.push(match &status.signing_password {
+        Some(p) => format!("   {p}"),
+        None => "   signing password: none (no signing certificate on this card)".into(),
+    });
+    lines.push(format!("   {}", stats_line(status.stats)));
+
+    // 2. Tap to log in.
+    let mut challenge = [0u8; 32];
+    OsRng.fill_bytes(&mut challenge);
+    let pin = AuthPin::new(DEFAULT_AUTH_PIN)?;
+    lines.push(String::new());
+    lines.push("2. Tap to log in".into());
+    lines.push(format!("   server challenge:   {}", hex::encode(challenge)));
+    let login = block(card.login(&challenge, &pin, LastAttempt::Confirmed));
+    let login_json = match &login {
+        Ok(result) => {
+            let digest = DigestAlgorithm::Sha256.digest(&challenge);
+            result.certificate.verify_digest_signature(
+                DigestAlgorithm::Sha256,
+                &digest,
+                &result.signature,
+            )?;
+            lines.push(format!(
+                "   signature:          {}…",
+                &hex::encode(&result.signature)[..48]
+            ));
+            lines.push(
+                "   verified against the authentication certificate (sha256WithRSAEncryption)"
+                    .into(),
+            );
+            lines.push("   authentication certificate:".into());
+            lines.extend(
+                certificate_lines(&result.certificate, false)
+                    .into_iter()
+                    .map(|l| format!("     {l}")),
+            );
+            lines.push(format!("   {}", stats_line(result.stats)));
+            json!({
+                "challenge": hex::encode(challenge),
+                "signature": hex::encode(&result.signature),
+                "verified": true,
+                "certificate": certificate_json(&result.certificate, false),
+                "traffic": stats_json(result.stats),
+            })
+        }
+        Err(e) => {
+            lines.push(format!("   refused: {e}"));
+            json!({ "error": e.to_string() })
+        }
+    };
+
+    // 3. Tap to sign.
+    let document = "令和8年度 児童手当 認定請求書 (virtual application form)".as_bytes();
+    let digest = DocumentDigest::of_document(DigestAlgorithm::Sha256, document);
+    let password = SigningPassword::new(DEFAULT_SIGNING_PASSWORD)?;
+    lines.push(String::new());
+    lines.push("3. Tap to sign".into());
+    lines.push(format!(
+        "   document SHA-256:   {}",
+        hex::encode(digest.digest())
+    ));
+    let options = SignOptions {
+        last_attempt: LastAttempt::Confirmed,
+        ..SignOptions::default()
+    };
+    let sign_json = match block(card.sign(&digest, &password, options)) {
+        Ok(result) => {
+            result.certificate.verify_digest_signature(
+                result.algorithm,
+                &result.digest,
+                &result.signature,
+            )?;
+            lines.push(format!(
+                "   signature:          {}…",
+                &hex::encode(&result.signature)[..48]
+            ));
+            lines.push(
+                "   verified against the signing certificate (sha256WithRSAEncryption)".into(),
+            );
+            lines.push("   signing certificate:".into());
+            lines.extend(
+                certificate_lines(&result.certificate, false)
+                    .into_iter()
+                    .map(|l| format!("     {l}")),
+            );
+            lines.push(format!("   {}", stats_line(result.stats)));
+            json!({
+                "digest": hex::encode(&result.digest),
+                "signature": hex::encode(&result.signature),
+                "verified": true,
+                "certificate": certificate_json(&result.certificate, false),
+                "traffic": stats_json(result.stats),
+            })
+        }
+        Err(e) => {
+            lines.push(format!("   refused: {e}"));
+            json!({ "error": e.to_string() })
+        }
+    };
+
+    // 4. The CA certificates, free to read.
+    lines.push(String::new());
+    lines.push("4. CA certificates".into());
+    let mut cas = Vec::new();
+    for kind in [
+        CertificateKind::AuthenticationCa,
+        CertificateKind::SigningCa,
+    ] {
+        let ca = block(card.read_certificate(kind))?;
+        lines.push(format!(
+            "   {}, valid until {}",
+            ca.subject,
+            ca.not_after_date()
+        ));
+        cas.push(certificate_json(&ca, false));
+    }
+
+    // 5. PIN safety: a wrong PIN costs exactly one attempt and says how many are left.
+    lines.push(String::new());
+    lines.push("5. PIN safety".into());
+    let safety_json = if status.authentication_pin.attempts_left >= 3 {
+        let wrong = AuthPin::new(if DEFAULT_AUTH_PIN == "0000" {
+            "1111"
+        } else {
+            "0000"
+        })?;
+        let outcome = block(card.login(&challenge, &wrong, LastAttempt::Refuse));
+        let message = outcome.err().map(|e| e.to_string()).unwrap_or_default();
+        lines.push(format!("   a wrong PIN:        \"{message}\""));
+        block(card.login(&challenge, &pin, LastAttempt::Refuse))?;
+        let after = block(card.retry_counter(PinKind::Authentication))?;
+        lines.push(format!("   the right PIN then: {after}"));
+        json!({ "wrong_pin_message": message, "after_correct_pin": pin_json(&after) })
+    } else {
+        lines.push("   skipped: this profile starts with a low retry counter".into());
+        json!(null)
+    };
+    let total = card.stats();
+    lines.push(String::new());
+    lines.push(format!("Total: {}", stats_line(total)));
+    Ok(Outcome {
+        json: json!({
+            "profile": profile.name(),
+            "status": {
+                "token": status.token.token_type,
+                "authentication_pin": pin_json(&status.authentication_pin),
+                "signing_password": status.signing_password.as_ref().map(pin_json),
+                "traffic": stats_json(status.stats),
+            },
+            "login": login_json,
+            "sign": sign_json,
+            "ca_certificates": cas,
+            "pin_safety": safety_json,
+            "apdus": total.apdus,
+            "traffic": stats_json(total),
+        }),
+        lines,
+    })
+}

@@ -1,0 +1,50 @@
+//! Exit codes, documented in the README and in `kazashi --help`.
+
+use kazashi::Error;
+
+/// Success.
+pub const OK: i32 = 0;
+/// Bad usage or input: unknown option, malformed PIN, bad hex, unreadable file.
+pub const USAGE: i32 = 2;
+/// The PIN was wrong; attempts remain.
+pub const WRONG_PIN: i32 = 3;
+/// The PIN is locked.
+pub const PIN_LOCKED: i32 = 4;
+/// One attempt left and it was not confirmed (`--confirm-last-attempt`).
+pub const LAST_ATTEMPT: i32 = 5;
+/// The card or the link failed (tag lost, timeout, unexpected status or response).
+pub const CARD: i32 = 6;
+/// The card lacks what was asked for (no signing certificate, not a JPKI card, PIN needed).
+pub const UNAVAILABLE: i32 = 7;
+/// The card's signature did not verify against its certificate.
+pub const BAD_SIGNATURE: i32 = 8;
+
+/// Help text for `--help`.
+pub const TABLE: &str = "Exit codes:
+  0  success
+  2  bad usage or input (malformed PIN, bad hex, unreadable file)
+  3  PIN incorrect, attempts remain
+  4  PIN locked
+  5  one attempt left and --confirm-last-attempt not given
+  6  card or link error (tag lost, timeout, unexpected response)
+  7  the card lacks it (no signing certificate, not a JPKI card, PIN required)
+  8  the card's signature did not verify";
+
+/// The exit code and a machine-readable kind for an error.
+pub fn classify(error: &Error) -> (i32, &'static str) {
+    match error {
+        Error::PinFormat(_) | Error::InvalidInput { .. } => (USAGE, "invalid-input"),
+        Error::WrongPin { .. } => (WRONG_PIN, "wrong-pin"),
+        Error::PinBlocked { .. } => (PIN_LOCKED, "pin-locked"),
+        Error::LastAttemptNotConfirmed { .. } => (LAST_ATTEMPT, "last-attempt-not-confirmed"),
+        Error::Transport(_) | Error::PinCheckInterrupted { .. } => (CARD, "link"),
+        Error::CardStatus { .. } | Error::MalformedResponse { .. } | Error::Apdu(_) => {
+            (CARD, "card")
+        }
+        Error::Certificate { .. } => (CARD, "certificate"),
+        Error::NoSigningCertificate => (UNAVAILABLE, "no-signing-certificate"),
+        Error::NotJpkiCard => (UNAVAILABLE, "not-jpki-card"),
+        Error::PinRequired { .. } => (UNAVAILABLE, "pin-required"),
+        Error::SignatureMismatch => (BAD_SIGNATURE, "signature-mismatch"),
+    }
+}

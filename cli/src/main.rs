@@ -1,0 +1,243 @@
+//! `kazashi`: the My Number Card's two certificates from the command line.
+
+mod commands;
+mod demo;
+mod exit;
+mod pins;
+mod report;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kazashi::{CertificateKind, DigestAlgorithm, Error, JpkiCard, Profile, VirtualCard};
+use serde_json::{json, Value};
+
+use crate::commands::{Outcome, PinOptions};
+use crate::pins::PinSource;
+
+/// Use the two electronic certificates of Japan's My Number Card: read them, check PIN
+/// counters, log in and sign. PINs are read without echo (or from standard input with
+/// --pin-stdin) and are never printed.
+#[derive(Debug, Parser)]
+#[command(name = "kazashi", version, after_help = exit::TABLE)]
+struct Cli {
+    /// Print one JSON object instead of text (it always includes "apdus").
+    #[arg(long, global = true)]
+    json: bool,
+
+    /// Talk to the built-in virtual card instead of a reader.
+    #[arg(long = "virtual", global = true)]
+    virtual_card: bool,
+
+    /// Virtual card profile (see `kazashi profiles`).
+    #[arg(long, global = true, default_value = "physical-card", value_parser = parse_profile)]
+    profile: Profile,
+
+    /// Read PINs from standard input, one per line, instead of prompting.
+    #[arg(long, global = true)]
+    pin_stdin: bool,
+
+    /// Allow the attempt that locks the PIN if it is wrong (only one attempt left).
+    #[arg(long, global = true)]
+    confirm_last_attempt: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole story on the virtual card: status, log-in, signing, PIN safety.
+    Demo,
+    /// Card type, PIN attempts left, certificate expiry. No PIN needed, no attempt spent.
+    Status,
+    /// Read a certificate: DER to --out, or PEM on standard output.
+    Cert {
+        /// Which certificate.
+        which: CertChoice,
+        /// Write PEM instead of DER to --out.
+        #[arg(long)]
+        pem: bool,
+        /// File to write the certificate to.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Tap to log in: sign a server challenge with the authentication key (PIN: 4 digits).
+    Login {
+        /// The server's challenge, in hex.
+        #[arg(long)]
+        challenge: String,
+        /// Write the raw 256-byte signature here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Write the authentication certificate (DER) here.
+        #[arg(long)]
+        cert_out: Option<PathBuf>,
+    },
+    /// Tap to sign: sign a file's digest with the signature key (password: 6-16 A-Z/0-9).
+    Sign {
+        /// The document to sign.
+        file: PathBuf,
+        /// Where to write the raw RSASSA-PKCS1-v1_5 signature.
+        #[arg(long)]
+        out: PathBuf,
+        /// Hash algorithm: sha256, sha384 or sha512 (sha1 needs --allow-sha1).
+        #[arg(long, default_value = "sha256")]
+        hash: String,
+        /// Allow SHA-1 for legacy verifiers.
+        #[arg(long)]
+        allow_sha1: bool,
+    },
+    /// List the virtual card profiles.
+    Profiles,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CertChoice {
+    /// 利用者証明用電子証明書, the authentication certificate.
+    Auth,
+    /// Its certification authority.
+    AuthCa,
+    /// 署名用電子証明書, the signing certificate (needs the signing password; personal data).
+    Sign,
+    /// Its certification authority.
+    SignCa,
+}
+
+impl From<CertChoice> for CertificateKind {
+    fn from(c: CertChoice) -> Self {
+        match c {
+            CertChoice::Auth => CertificateKind::Authentication,
+            CertChoice::AuthCa => CertificateKind::AuthenticationCa,
+            CertChoice::Sign => CertificateKind::Signing,
+            CertChoice::SignCa => CertificateKind::SigningCa,
+        }
+    }
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (result, apdus) = run(&cli);
+    let code = match result {
+        Ok(outcome) => {
+            if cli.json {
+                let mut object = json!({ "ok": true });
+                merge(&mut object, outcome.json);
+                if object.get("apdus").is_none() {
+                    object["apdus"] = json!(apdus);
+                }
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&object).unwrap_or_default()
+                );
+            } else {
+                for line in outcome.lines {
+                    println!("{line}");
+                }
+            }
+            exit::OK
+        }
+        Err(error) => {
+            let (code, kind) = exit::classify(&error);
+            if cli.json {
+                let object = json!({
+                    "ok": false,
+                    "error": { "kind": kind, "message": error.to_string(), "attempts_left": error.attempts_left() },
+                    "apdus": apdus,
+                });
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&object).unwrap_or_default()
+                );
+            } else {
+                eprintln!("error: {error}");
+                if matches!(error, Error::LastAttemptNotConfirmed { .. }) {
+                    eprintln!(
+                        "hint: if you are sure of the PIN, run again with --confirm-last-attempt"
+                    );
+                }
+            }
+            code
+        }
+    };
+    ExitCode::from(code as u8)
+}
+
+fn merge(into: &mut Value, from: Value) {
+    if let (Some(target), Value::Object(source)) = (into.as_object_mut(), from) {
+        target.extend(source);
+    }
+}
+
+/// Runs the command; returns its outcome and the APDUs it exchanged.
+fn run(cli: &Cli) -> (Result<Outcome, Error>, u32) {
+    match &cli.command {
+        Command::Demo => return (demo::run(cli.profile), 0),
+        Command::Profiles => return (Ok(profiles()), 0),
+        _ => {}
+    }
+    if !cli.virtual_card {
+        let error = Error::InvalidInput {
+            reason: "this build of kazashi talks to the virtual card only: add --virtual \
+                     (PC/SC reader support is not built in yet)"
+                .into(),
+        };
+        return (Err(error), 0);
+    }
+    let interactive = !cli.pin_stdin && !cli.json && std::io::stdin().is_terminal();
+    let pins = PinOptions {
+        source: if cli.pin_stdin {
+            PinSource::Stdin
+        } else {
+            PinSource::Prompt
+        },
+        confirmed: cli.confirm_last_attempt,
+        interactive,
+    };
+    let mut virtual_card = VirtualCard::from_profile(cli.profile);
+    let mut card = JpkiCard::new(&mut virtual_card);
+    let result = match &cli.command {
+        Command::Status => commands::status(&mut card),
+        Command::Cert { which, pem, out } => {
+            commands::cert(&mut card, (*which).into(), *pem, out.as_deref(), pins)
+        }
+        Command::Login {
+            challenge,
+            out,
+            cert_out,
+        } => commands::login(
+            &mut card,
+            challenge,
+            out.as_deref(),
+            cert_out.as_deref(),
+            pins,
+        ),
+        Command::Sign {
+            file,
+            out,
+            hash,
+            allow_sha1,
+        } => hash.parse::<DigestAlgorithm>().and_then(|algorithm| {
+            commands::sign(&mut card, file, out, algorithm, *allow_sha1, pins)
+        }),
+        Command::Demo | Command::Profiles => unreachable!("handled above"),
+    };
+    (result, card.stats().apdus)
+}
+
+fn profiles() -> Outcome {
+    let lines = Profile::ALL
+        .iter()
+        .map(|p| format!("{:<22} {}", p.name(), p.description()))
+        .collect();
+    let json = json!({
+        "profiles": Profile::ALL.iter().map(|p| json!({"name": p.name(), "description": p.description()})).collect::<Vec<_>>(),
+    });
+    Outcome { json, lines }
+}

@@ -1,0 +1,109 @@
+//! How results are shown: one JSON object per command with `--json`, readable lines otherwise.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use kazashi::{ApduStats, CertificateInfo, PinStatus};
+use serde_json::{json, Value};
+
+/// Seconds since the epoch, now.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// A certificate as JSON. Personal attributes only when `personal` is true.
+pub fn certificate_json(cert: &CertificateInfo, personal: bool) -> Value {
+    let mut v = json!({
+        "purpose": cert.purpose,
+        "subject": cert.subject,
+        "issuer": cert.issuer,
+        "serial": cert.serial,
+        "not_before": cert.not_before_date(),
+        "not_after": cert.not_after_date(),
+        "days_left": cert.days_left(now()),
+        "key_bits": cert.key_bits,
+        "test_hierarchy": cert.test_hierarchy,
+    });
+    if let Some(attrs) = cert.personal.as_ref() {
+        if personal {
+            v["personal"] = json!({
+                "name": attrs.name,
+                "substitute_name": attrs.substitute_name,
+                "sex": attrs.sex,
+                "birth_date": attrs.birth_date_iso(),
+                "address": attrs.address,
+                "substitute_address": attrs.substitute_address,
+            });
+        } else {
+            v["personal_attributes_present"] = json!(attrs.present_fields());
+        }
+    }
+    v
+}
+
+/// A certificate in a few lines.
+pub fn certificate_lines(cert: &CertificateInfo, personal: bool) -> Vec<String> {
+    let mut lines = vec![
+        format!("purpose:  {}", cert.purpose),
+        format!("subject:  {}", cert.subject),
+        format!("issuer:   {}", cert.issuer),
+        format!("serial:   {}", cert.serial),
+        format!(
+            "valid:    {} to {} ({} days left)",
+            cert.not_before_date(),
+            cert.not_after_date(),
+            cert.days_left(now())
+        ),
+        format!("key:      RSA-{}", cert.key_bits),
+    ];
+    if cert.test_hierarchy {
+        lines.push(
+            "note:     issued by the JPKI test hierarchy (not a production certificate)".into(),
+        );
+    }
+    if let Some(attrs) = cert.personal.as_ref() {
+        if personal {
+            let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+            lines.push(format!("name:     {}", show(&attrs.name)));
+            lines.push(format!(
+                "sex:      {}",
+                attrs.sex_description().unwrap_or("-")
+            ));
+            lines.push(format!(
+                "born:     {}",
+                attrs.birth_date_iso().unwrap_or_else(|| "-".into())
+            ));
+            lines.push(format!("address:  {}", show(&attrs.address)));
+        } else {
+            lines.push(format!(
+                "personal: {} (values not shown)",
+                attrs.present_fields().join(", ")
+            ));
+        }
+    }
+    lines
+}
+
+/// A PIN counter as JSON.
+pub fn pin_json(status: &PinStatus) -> Value {
+    json!({
+        "attempts_left": status.attempts_left,
+        "max_attempts": status.kind.max_attempts(),
+        "blocked": status.is_blocked(),
+    })
+}
+
+/// APDU counts as JSON fields.
+pub fn stats_json(stats: ApduStats) -> Value {
+    json!({ "apdus": stats.apdus, "bytes_sent": stats.bytes_sent, "bytes_received": stats.bytes_received })
+}
+
+/// "8 APDUs, 120 bytes sent, 1900 received".
+pub fn stats_line(stats: ApduStats) -> String {
+    format!(
+        "{} APDUs, {} bytes sent, {} bytes received",
+        stats.apdus, stats.bytes_sent, stats.bytes_received
+    )
+}

@@ -1,0 +1,392 @@
+//! The `kazashi` binary end to end on the virtual card: outputs, exit codes, PIN handling.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn kazashi(args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kazashi"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kazashi-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+/// Removes the random and binary fields, leaving what could leak a PIN.
+fn without_hex(mut v: Value) -> String {
+    fn scrub(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for key in ["challenge", "signature", "digest", "serial", "subject"] {
+                    map.remove(key);
+                }
+                map.values_mut().for_each(scrub);
+            }
+            Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    scrub(&mut v);
+    v.to_string()
+}
+
+#[test]
+fn demo_tells_the_whole_story_without_pins() {
+    let out = kazashi(&["demo"], "");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "Card status",
+        "Tap to log in",
+        "Tap to sign",
+        "verified against the authentication certificate",
+        "verified against the signing certificate",
+        "attempts left",
+        "APDUs",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    assert!(!text.contains("ABC123"));
+    let out = kazashi(&["demo", "--json"], "");
+    let v = json(&out);
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["login"]["verified"], true);
+    assert_eq!(v["sign"]["verified"], true);
+    assert!(v["login"]["traffic"]["apdus"].as_u64().unwrap() <= 8);
+    assert!(v["apdus"].as_u64().unwrap() > 20);
+    let scrubbed = without_hex(v);
+    assert!(
+        !scrubbed.contains("1234") && !scrubbed.contains("ABC123"),
+        "{scrubbed}"
+    );
+}
+
+#[test]
+fn demo_on_other_profiles() {
+    let out = kazashi(&["demo", "--profile", "under-15"], "");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("no signing certificate"), "{text}");
+    let out = kazashi(&["demo", "--profile", "no-extended-length", "--json"], "");
+    let v = json(&out);
+    assert!(v["login"]["traffic"]["apdus"].as_u64().unwrap() <= 14);
+}
+
+#[test]
+fn status_reports_counters_and_apdus() {
+    let v = json(&kazashi(&["status", "--virtual", "--json"], ""));
+    assert_eq!(v["authentication_pin"]["attempts_left"], 3);
+    assert_eq!(v["signing_password"]["attempts_left"], 5);
+    assert_eq!(v["token"], "physical-card");
+    assert!(v["apdus"].as_u64().unwrap() > 0);
+    let v = json(&kazashi(
+        &[
+            "status",
+            "--virtual",
+            "--json",
+            "--profile",
+            "android-token",
+        ],
+        "",
+    ));
+    assert_eq!(v["token"], "android-phone");
+    assert!(v["authentication_certificate"].is_null());
+    let v = json(&kazashi(
+        &["status", "--virtual", "--json", "--profile", "auth-blocked"],
+        "",
+    ));
+    assert_eq!(v["authentication_pin"]["blocked"], true);
+}
+
+#[test]
+fn login_signature_verifies_with_openssl() {
+    let sig = tmp("login.sig");
+    let cert = tmp("login.der");
+    let out = kazashi(
+        &[
+            "login",
+            "--virtual",
+            "--challenge",
+            "000102030405060708090a0b0c0d0e0f",
+            "--pin-stdin",
+            "--out",
+            sig.to_str().unwrap(),
+            "--cert-out",
+            cert.to_str().unwrap(),
+            "--json",
+        ],
+        "1234\n",
+    );
+    let v = json(&out);
+    assert_eq!(v["ok"], true, "{v}");
+    assert!(v["apdus"].as_u64().unwrap() <= 8);
+    let message = tmp("login.msg");
+    std::fs::write(&message, (0u8..16).collect::<Vec<_>>()).unwrap();
+    let public = tmp("login.pub");
+    let status = Command::new("openssl")
+        .args([
+            "x509",
+            "-inform",
+            "DER",
+            "-in",
+            cert.to_str().unwrap(),
+            "-pubkey",
+            "-noout",
+            "-out",
+            public.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let verify = Command::new("openssl")
+        .args([
+            "dgst",
+            "-sha256",
+            "-verify",
+            public.to_str().unwrap(),
+            "-signature",
+            sig.to_str().unwrap(),
+            message.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("Verified OK"));
+}
+
+#[test]
+fn wrong_locked_and_last_attempt_pins_have_their_exit_codes() {
+    let out = kazashi(
+        &["login", "--virtual", "--challenge", "00", "--pin-stdin"],
+        "9999\n",
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("authentication PIN incorrect: 2 attempts left"));
+
+    let out = kazashi(
+        &[
+            "login",
+            "--virtual",
+            "--profile",
+            "auth-blocked",
+            "--challenge",
+            "00",
+            "--pin-stdin",
+            "--json",
+        ],
+        "1234\n",
+    );
+    assert_eq!(out.status.code(), Some(4));
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "pin-locked");
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("municipal office"));
+
+    let out = kazashi(
+        &[
+            "login",
+            "--virtual",
+            "--profile",
+            "auth-last-attempt",
+            "--challenge",
+            "00",
+            "--pin-stdin",
+        ],
+        "1234\n",
+    );
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--confirm-last-attempt"));
+    let out = kazashi(
+        &[
+            "login",
+            "--virtual",
+            "--profile",
+            "auth-last-attempt",
+            "--challenge",
+            "00",
+            "--pin-stdin",
+            "--confirm-last-attempt",
+        ],
+        "1234\n",
+    );
+    assert!(out.status.success());
+
+    let out = kazashi(
+        &[
+            "sign",
+            "--virtual",
+            "--profile",
+            "signing-blocked",
+            "Cargo.toml",
+            "--out",
+            tmp("x.sig").to_str().unwrap(),
+            "--pin-stdin",
+        ],
+        "ABC123\n",
+    );
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kiosk"));
+}
+
+#[test]
+fn malformed_pins_send_no_apdu() {
+    for pin in ["123", "12345", "abcd", ""] {
+        let out = kazashi(
+            &[
+                "login",
+                "--virtual",
+                "--challenge",
+                "00",
+                "--pin-stdin",
+                "--json",
+            ],
+            &format!("{pin}\n"),
+        );
+        assert_eq!(out.status.code(), Some(2), "{pin:?}");
+        let v = json(&out);
+        assert_eq!(v["apdus"], 0);
+        if pin.len() > 3 {
+            assert!(
+                !String::from_utf8_lossy(&out.stdout).contains(pin),
+                "the PIN is echoed"
+            );
+        }
+    }
+    let out = kazashi(
+        &[
+            "sign",
+            "--virtual",
+            "Cargo.toml",
+            "--out",
+            tmp("y.sig").to_str().unwrap(),
+            "--pin-stdin",
+            "--json",
+        ],
+        "ABCDEF\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(json(&out)["apdus"], 0);
+}
+
+#[test]
+fn sign_writes_a_verifiable_signature() {
+    let sig = tmp("doc.sig");
+    let out = kazashi(
+        &[
+            "sign",
+            "--virtual",
+            "Cargo.toml",
+            "--out",
+            sig.to_str().unwrap(),
+            "--pin-stdin",
+            "--json",
+            "--hash",
+            "sha384",
+        ],
+        "abc123\n",
+    );
+    let v = json(&out);
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["digest_algorithm"], "sha384");
+    assert_eq!(std::fs::read(&sig).unwrap().len(), 256);
+    // Personal attributes are not in the sign output.
+    assert!(v["certificate"].get("personal").is_none());
+    let out = kazashi(
+        &[
+            "sign",
+            "--virtual",
+            "Cargo.toml",
+            "--out",
+            sig.to_str().unwrap(),
+            "--pin-stdin",
+            "--hash",
+            "sha1",
+        ],
+        "ABC123\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = kazashi(
+        &[
+            "sign",
+            "--virtual",
+            "--profile",
+            "under-15",
+            "Cargo.toml",
+            "--out",
+            sig.to_str().unwrap(),
+            "--pin-stdin",
+        ],
+        "ABC123\n",
+    );
+    assert_eq!(out.status.code(), Some(7));
+}
+
+#[test]
+fn certificates_come_out_as_der_or_pem() {
+    let der = tmp("auth.der");
+    let out = kazashi(
+        &["cert", "auth", "--virtual", "--out", der.to_str().unwrap()],
+        "",
+    );
+    assert!(out.status.success());
+    assert_eq!(std::fs::read(&der).unwrap()[0], 0x30);
+    let out = kazashi(&["cert", "auth-ca", "--virtual"], "");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-----BEGIN CERTIFICATE-----"));
+    let v = json(&kazashi(
+        &["cert", "sign", "--virtual", "--pin-stdin", "--json"],
+        "ABC123\n",
+    ));
+    assert_eq!(v["purpose"], "signature");
+    assert_eq!(v["personal"]["birth_date"], "1990-04-01");
+    // The phone token asks for the PIN before giving its certificate.
+    let v = json(&kazashi(
+        &[
+            "cert",
+            "auth",
+            "--virtual",
+            "--profile",
+            "android-token",
+            "--pin-stdin",
+            "--json",
+        ],
+        "1234\n",
+    ));
+    assert_eq!(v["purpose"], "authentication");
+}
+
+#[test]
+fn reader_mode_is_refused_clearly() {
+    let out = kazashi(&["status"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--virtual"));
+    let out = kazashi(&["--help"], "");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes"));
+}

@@ -1,0 +1,361 @@
+//! The user-facing flows: status, certificates, log-in, signing and PIN change. Each one
+//! selects the application, checks before it spends, and verifies what the card returns.
+
+use super::card::{CertificateKind, FileShape, JpkiCard};
+use super::{ef, ins, CertificateAvailability, TokenInfo};
+use crate::apdu::{Command, StatusWord};
+use crate::certificate::CertificateInfo;
+use crate::channel::ApduStats;
+use crate::digest::{DigestAlgorithm, DocumentDigest};
+use crate::error::{Error, Result};
+use crate::pin::{AuthPin, LastAttempt, Pin, PinKind, PinStatus, SigningPassword};
+use crate::transport::Transport;
+
+/// Longest log-in challenge accepted. The card signs a SHA-256 digest, so any length works;
+/// the cap only keeps a caller's mistake from hashing gigabytes.
+pub const MAX_CHALLENGE_LEN: usize = 1 << 20;
+
+/// What one tap can tell without any PIN.
+#[derive(Debug, Clone)]
+pub struct CardStatus {
+    /// Token information (physical card, phone token...).
+    pub token: TokenInfo,
+    /// Which certificates are present; `None` if the token has no availability file.
+    pub availability: Option<CertificateAvailability>,
+    /// The authentication PIN's counter.
+    pub authentication_pin: PinStatus,
+    /// The signing password's counter; `None` when the card has no signing certificate.
+    pub signing_password: Option<PinStatus>,
+    /// The authentication certificate; `None` when the token protects it with the PIN (Android
+    /// phone tokens).
+    pub authentication_certificate: Option<CertificateInfo>,
+    /// APDUs this flow used.
+    pub stats: ApduStats,
+}
+
+impl CardStatus {
+    /// Whether the card has a signing certificate.
+    pub fn has_signing_certificate(&self) -> bool {
+        self.signing_password.is_some()
+    }
+}
+
+/// A log-in signature, already verified against the certificate it comes with.
+#[derive(Debug, Clone)]
+pub struct LoginResult {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over the challenge bytes.
+    pub signature: Vec<u8>,
+    /// The authentication certificate.
+    pub certificate: CertificateInfo,
+    /// APDUs this flow used.
+    pub stats: ApduStats,
+}
+
+/// A document signature, already verified against the signing certificate.
+#[derive(Debug, Clone)]
+pub struct SignResult {
+    /// RSASSA-PKCS1-v1_5 over the digest.
+    pub signature: Vec<u8>,
+    /// The hash algorithm.
+    pub algorithm: DigestAlgorithm,
+    /// The digest that was signed.
+    pub digest: Vec<u8>,
+    /// The signing certificate (carries personal attributes).
+    pub certificate: CertificateInfo,
+    /// APDUs this flow used.
+    pub stats: ApduStats,
+}
+
+/// Choices for the signing flow.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SignOptions {
+    /// Whether the user confirmed using the last attempt.
+    pub last_attempt: LastAttempt,
+    /// Allow SHA-1 digests. Off by default: SHA-1 is not accepted by JPKI verification
+    /// services and offers no collision resistance.
+    pub allow_legacy_sha1: bool,
+}
+
+impl<T: Transport> JpkiCard<T> {
+    /// Token type, certificate availability, both retry counters and the authentication
+    /// certificate, with no PIN and no attempt spent.
+    pub async fn status(&mut self) -> Result<CardStatus> {
+        let start = self.stats();
+        self.select_application().await?;
+        let token = self.token_info_selected().await?;
+        let availability = self.availability_selected().await?;
+        let authentication_pin = self.select_pin_and_query(PinKind::Authentication).await?;
+        let signing_password = if availability.is_some_and(|a| !a.has_signing_certificate()) {
+            None
+        } else {
+            match self.select_pin_and_query(PinKind::Signing).await {
+                Ok(status) => Some(status),
+                Err(Error::NoSigningCertificate) => None,
+                Err(e) => return Err(e),
+            }
+        };
+        let authentication_certificate = match self
+            .read_certificate_selected(CertificateKind::Authentication)
+            .await
+        {
+            Ok(cert) => Some(cert),
+            Err(Error::PinRequired { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        Ok(CardStatus {
+            token,
+            availability,
+            authentication_pin,
+            signing_password,
+            authentication_certificate,
+            stats: self.stats().since(start),
+        })
+    }
+
+    /// Reads the token information file (EF `0006`).
+    pub async fn token_info(&mut self) -> Result<TokenInfo> {
+        self.select_application().await?;
+        self.token_info_selected().await
+    }
+
+    /// Reads the certificate availability file (EF `0008`); `None` if the token has none.
+    pub async fn certificate_availability(&mut self) -> Result<Option<CertificateAvailability>> {
+        self.select_application().await?;
+        self.availability_selected().await
+    }
+
+    /// A PIN's retry counter, read without spending an attempt.
+    pub async fn retry_counter(&mut self, kind: PinKind) -> Result<PinStatus> {
+        self.select_application().await?;
+        self.select_pin_and_query(kind).await
+    }
+
+    /// Reads a certificate that needs no PIN: either CA, and the authentication certificate of
+    /// a physical card. The signing certificate needs [`JpkiCard::read_signing_certificate`];
+    /// a phone token's authentication certificate needs
+    /// [`JpkiCard::read_authentication_certificate_with_pin`].
+    pub async fn read_certificate(&mut self, kind: CertificateKind) -> Result<CertificateInfo> {
+        if kind == CertificateKind::Signing {
+            return Err(Error::PinRequired {
+                pin: PinKind::Signing,
+            });
+        }
+        self.select_application().await?;
+        self.read_certificate_selected(kind).await
+    }
+
+    /// Verifies the signing password, then reads the signing certificate (personal data).
+    pub async fn read_signing_certificate(
+        &mut self,
+        password: &SigningPassword,
+        last_attempt: LastAttempt,
+    ) -> Result<CertificateInfo> {
+        self.select_application().await?;
+        self.require_signing_certificate().await?;
+        self.verify_pin(password, last_attempt).await?;
+        self.read_certificate_selected(CertificateKind::Signing)
+            .await
+    }
+
+    /// Verifies the authentication PIN, then reads the authentication certificate (needed on
+    /// Android phone tokens, which protect it).
+    pub async fn read_authentication_certificate_with_pin(
+        &mut self,
+        pin: &AuthPin,
+        last_attempt: LastAttempt,
+    ) -> Result<CertificateInfo> {
+        self.select_application().await?;
+        self.verify_pin(pin, last_attempt).await?;
+        self.read_certificate_selected(CertificateKind::Authentication)
+            .await
+    }
+
+    /// Tap to log in: signs SHA-256(`challenge`) with the authentication key and returns the
+    /// signature with the authentication certificate, after checking one against the other.
+    ///
+    /// APDUs: SELECT AP, SELECT PIN, retry query, VERIFY, SELECT key, SIGN, SELECT certificate,
+    /// then one READ BINARY with extended length (or ⌈size/256⌉ without).
+    pub async fn login(
+        &mut self,
+        challenge: &[u8],
+        pin: &AuthPin,
+        last_attempt: LastAttempt,
+    ) -> Result<LoginResult> {
+        if challenge.is_empty() || challenge.len() > MAX_CHALLENGE_LEN {
+            return Err(Error::InvalidInput {
+                reason: format!(
+                    "a log-in challenge has 1 to {MAX_CHALLENGE_LEN} bytes (got {})",
+                    challenge.len()
+                ),
+            });
+        }
+        let start = self.stats();
+        let algorithm = DigestAlgorithm::Sha256;
+        let digest = algorithm.digest(challenge);
+        let digest_info = algorithm.digest_info(&digest)?;
+        self.select_application().await?;
+        self.verify_pin(pin, last_attempt).await?;
+        self.select_ef_ok(ef::AUTH_KEY, "SELECT of the authentication key")
+            .await?;
+        let signature = self
+            .compute_signature(PinKind::Authentication, digest_info)
+            .await?;
+        let certificate = self
+            .read_certificate_selected(CertificateKind::Authentication)
+            .await?;
+        certificate.verify_digest_signature(algorithm, &digest, &signature)?;
+        Ok(LoginResult {
+            signature,
+            certificate,
+            stats: self.stats().since(start),
+        })
+    }
+
+    /// Tap to sign: signs a document digest with the signature key and returns the signature
+    /// with the signing certificate, after checking one against the other.
+    ///
+    /// The availability file is read first, so a card without a signing certificate is found
+    /// out before the password is sent.
+    pub async fn sign(
+        &mut self,
+        digest: &DocumentDigest,
+        password: &SigningPassword,
+        options: SignOptions,
+    ) -> Result<SignResult> {
+        let algorithm = digest.algorithm();
+        if algorithm == DigestAlgorithm::Sha1 && !options.allow_legacy_sha1 {
+            return Err(Error::InvalidInput {
+                reason: "SHA-1 signatures are refused by JPKI verification services; use SHA-256 \
+                         (or opt in to legacy SHA-1 explicitly)"
+                    .into(),
+            });
+        }
+        let digest_info = algorithm.digest_info(digest.digest())?;
+        let start = self.stats();
+        self.select_application().await?;
+        self.require_signing_certificate().await?;
+        self.verify_pin(password, options.last_attempt).await?;
+        self.select_ef_ok(ef::SIGN_KEY, "SELECT of the signature key")
+            .await?;
+        let signature = self
+            .compute_signature(PinKind::Signing, digest_info)
+            .await?;
+        let certificate = self
+            .read_certificate_selected(CertificateKind::Signing)
+            .await?;
+        certificate.verify_digest_signature(algorithm, digest.digest(), &signature)?;
+        Ok(SignResult {
+            signature,
+            algorithm,
+            digest: digest.digest().to_vec(),
+            certificate,
+            stats: self.stats().since(start),
+        })
+    }
+
+    /// Changes a PIN: verifies `current` (with the usual counter checks), then sends CHANGE
+    /// REFERENCE DATA with `new`.
+    pub async fn change_pin<P: Pin>(
+        &mut self,
+        current: &P,
+        new: &P,
+        last_attempt: LastAttempt,
+    ) -> Result<()> {
+        self.select_application().await?;
+        if P::KIND == PinKind::Signing {
+            self.require_signing_certificate().await?;
+        }
+        self.verify_pin(current, last_attempt).await?;
+        let operation = "CHANGE REFERENCE DATA";
+        let command = Command::new(0x00, ins::CHANGE_REFERENCE_DATA, 0x01, 0x80)
+            .with_data(new.bytes().to_vec());
+        let response = self.channel.exchange(&command, operation).await?;
+        match response.sw() {
+            StatusWord::SUCCESS => Ok(()),
+            StatusWord::SECURITY_STATUS_NOT_SATISFIED => Err(Error::PinRequired { pin: P::KIND }),
+            sw => Err(Error::CardStatus { sw, operation }),
+        }
+    }
+
+    async fn token_info_selected(&mut self) -> Result<TokenInfo> {
+        let operation = "READ BINARY of the token information file";
+        self.select_ef_ok(ef::TOKEN_INFO, "SELECT of the token information file")
+            .await?;
+        let bytes = self
+            .read_current_ef(
+                FileShape::Fixed(TokenInfo::LEN),
+                PinKind::Authentication,
+                operation,
+            )
+            .await?;
+        TokenInfo::parse(&bytes)
+    }
+
+    async fn availability_selected(&mut self) -> Result<Option<CertificateAvailability>> {
+        let operation = "READ BINARY of the certificate availability file";
+        match self
+            .select_ef(
+                ef::CERT_AVAILABILITY,
+                "SELECT of the certificate availability file",
+            )
+            .await?
+        {
+            StatusWord::SUCCESS => {}
+            StatusWord::FILE_NOT_FOUND => return Ok(None),
+            sw => return Err(Error::CardStatus { sw, operation }),
+        }
+        let bytes = self
+            .read_current_ef(FileShape::Fixed(3), PinKind::Authentication, operation)
+            .await?;
+        CertificateAvailability::parse(&bytes).map(Some)
+    }
+
+    /// Fails with [`Error::NoSigningCertificate`] when the availability file says so, before
+    /// any password is sent.
+    async fn require_signing_certificate(&mut self) -> Result<()> {
+        match self.availability_selected().await? {
+            Some(a) if !a.has_signing_certificate() => Err(Error::NoSigningCertificate),
+            _ => Ok(()),
+        }
+    }
+
+    async fn read_certificate_selected(
+        &mut self,
+        kind: CertificateKind,
+    ) -> Result<CertificateInfo> {
+        let (select_op, read_op) = match kind {
+            CertificateKind::Authentication => (
+                "SELECT of the authentication certificate",
+                "READ BINARY of the authentication certificate",
+            ),
+            CertificateKind::AuthenticationCa => (
+                "SELECT of the authentication CA certificate",
+                "READ BINARY of the authentication CA certificate",
+            ),
+            CertificateKind::Signing => (
+                "SELECT of the signing certificate",
+                "READ BINARY of the signing certificate",
+            ),
+            CertificateKind::SigningCa => (
+                "SELECT of the signing CA certificate",
+                "READ BINARY of the signing CA certificate",
+            ),
+        };
+        match self.select_ef(kind.ef(), select_op).await? {
+            StatusWord::SUCCESS => {}
+            StatusWord::FILE_NOT_FOUND if kind == CertificateKind::Signing => {
+                return Err(Error::NoSigningCertificate)
+            }
+            sw => {
+                return Err(Error::CardStatus {
+                    sw,
+                    operation: select_op,
+                })
+            }
+        }
+        let der = self
+            .read_current_ef(FileShape::Der, kind.pin(), read_op)
+            .await?;
+        CertificateInfo::from_der(&der)
+    }
+}

@@ -1,0 +1,75 @@
+//! With logging at its most verbose, no PIN, no VERIFY/CHANGE body and no personal attribute
+//! reaches the log.
+
+use std::sync::Mutex;
+
+use kazashi::{
+    AuthPin, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt, SignOptions, SigningPassword,
+    VirtualCard,
+};
+
+static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        LINES.lock().unwrap().push(record.args().to_string());
+    }
+    fn flush(&self) {}
+}
+
+#[test]
+fn verbose_logs_hold_no_secrets_or_personal_data() {
+    log::set_boxed_logger(Box::new(Capture)).unwrap();
+    log::set_max_level(log::LevelFilter::Trace);
+    let mut card = VirtualCard::default();
+    let mut session = JpkiCard::new(&mut card);
+    let pin = AuthPin::new("4826").unwrap();
+    let wrong = SigningPassword::new("ZQ7XK9").unwrap();
+    let _ = pollster::block_on(session.login(
+        b"c",
+        &AuthPin::new("7391").unwrap(),
+        LastAttempt::Refuse,
+    ));
+    let _ = pollster::block_on(session.change_pin(
+        &AuthPin::new("1234").unwrap(),
+        &pin,
+        LastAttempt::Refuse,
+    ));
+    pollster::block_on(session.login(b"c", &pin, LastAttempt::Refuse)).unwrap();
+    let digest = DocumentDigest::of_document(DigestAlgorithm::Sha256, b"d");
+    let _ = pollster::block_on(session.sign(&digest, &wrong, SignOptions::default()));
+    let result = pollster::block_on(session.sign(
+        &digest,
+        &SigningPassword::new("ABC123").unwrap(),
+        SignOptions::default(),
+    ))
+    .unwrap();
+    let personal = result.certificate.personal.clone().unwrap();
+    let lines = LINES.lock().unwrap().join("\n");
+    assert!(lines.contains("VERIFY"), "logging is on: {lines}");
+    let mut secrets = vec!["4826", "7391", "1234", "ZQ7XK9", "ABC123"]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    for s in ["4826", "7391", "ZQ7XK9", "ABC123"] {
+        secrets.push(hex::encode_upper(s));
+        secrets.push(hex::encode(s));
+    }
+    for value in [personal.name, personal.address, personal.birth_date]
+        .into_iter()
+        .flatten()
+    {
+        secrets.push(value);
+    }
+    for secret in secrets {
+        assert!(!lines.contains(&secret), "{secret:?} leaked into the log");
+    }
+    // Nor anything from the signing certificate's body.
+    let cert_hex = hex::encode_upper(&result.certificate.der()[100..120]);
+    assert!(!lines.contains(&cert_hex));
+}
