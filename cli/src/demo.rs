@@ -3,8 +3,8 @@
 
 use kazashi::virtual_card::{DEFAULT_AUTH_PIN, DEFAULT_SIGNING_PASSWORD};
 use kazashi::{
-    AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt,
-    PinKind, Profile, SignOptions, SigningPassword, VirtualCard,
+    ApduStats, AuthPin, CertificateInfo, CertificateKind, DigestAlgorithm, DocumentDigest, Error,
+    JpkiCard, LastAttempt, PinKind, Profile, SignOptions, SigningPassword, VirtualCard,
 };
 use rand_core::{OsRng, RngCore};
 use serde_json::json;
@@ -58,28 +58,15 @@ pub fn run(profile: Profile) -> Result<Outcome, Error> {
                 &digest,
                 &result.signature,
             )?;
-            lines.push(format!(
-                "   signature:          {}…",
-                &hex::encode(&result.signature)[..48]
-            ));
-            lines.push(
-                "   verified against the authentication certificate (sha256WithRSAEncryption)"
-                    .into(),
+            let mut json = signed_section(
+                &mut lines,
+                "authentication",
+                &result.signature,
+                &result.certificate,
+                result.stats,
             );
-            lines.push("   authentication certificate:".into());
-            lines.extend(
-                certificate_lines(&result.certificate, false)
-                    .into_iter()
-                    .map(|l| format!("     {l}")),
-            );
-            lines.push(format!("   {}", stats_line(result.stats)));
-            json!({
-                "challenge": hex::encode(challenge),
-                "signature": hex::encode(&result.signature),
-                "verified": true,
-                "certificate": certificate_json(&result.certificate, false),
-                "traffic": stats_json(result.stats),
-            })
+            json["challenge"] = json!(hex::encode(challenge));
+            json
         }
         Err(e) => {
             lines.push(format!("   refused: {e}"));
@@ -108,27 +95,15 @@ pub fn run(profile: Profile) -> Result<Outcome, Error> {
                 &result.digest,
                 &result.signature,
             )?;
-            lines.push(format!(
-                "   signature:          {}…",
-                &hex::encode(&result.signature)[..48]
-            ));
-            lines.push(
-                "   verified against the signing certificate (sha256WithRSAEncryption)".into(),
+            let mut json = signed_section(
+                &mut lines,
+                "signing",
+                &result.signature,
+                &result.certificate,
+                result.stats,
             );
-            lines.push("   signing certificate:".into());
-            lines.extend(
-                certificate_lines(&result.certificate, false)
-                    .into_iter()
-                    .map(|l| format!("     {l}")),
-            );
-            lines.push(format!("   {}", stats_line(result.stats)));
-            json!({
-                "digest": hex::encode(&result.digest),
-                "signature": hex::encode(&result.signature),
-                "verified": true,
-                "certificate": certificate_json(&result.certificate, false),
-                "traffic": stats_json(result.stats),
-            })
+            json["digest"] = json!(hex::encode(&result.digest));
+            json
         }
         Err(e) => {
             lines.push(format!("   refused: {e}"));
@@ -193,5 +168,36 @@ pub fn run(profile: Profile) -> Result<Outcome, Error> {
             "traffic": stats_json(total),
         }),
         lines,
+    })
+}
+
+/// The lines and JSON shared by the log-in and signing sections: a verified signature, the
+/// certificate it was checked against (no personal values), and the traffic.
+fn signed_section(
+    lines: &mut Vec<String>,
+    certificate_name: &str,
+    signature: &[u8],
+    certificate: &CertificateInfo,
+    stats: ApduStats,
+) -> serde_json::Value {
+    lines.push(format!(
+        "   signature:          {}…",
+        &hex::encode(signature)[..48]
+    ));
+    lines.push(format!(
+        "   verified against the {certificate_name} certificate (sha256WithRSAEncryption)"
+    ));
+    lines.push(format!("   {certificate_name} certificate:"));
+    lines.extend(
+        certificate_lines(certificate, false)
+            .into_iter()
+            .map(|l| format!("     {l}")),
+    );
+    lines.push(format!("   {}", stats_line(stats)));
+    json!({
+        "signature": hex::encode(signature),
+        "verified": true,
+        "certificate": certificate_json(certificate, false),
+        "traffic": stats_json(stats),
     })
 }
