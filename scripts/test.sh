@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test of the project, then prints the round-trip benchmark.
-# Installs what the tests need (OpenSSL's command line) when it is missing.
+# Runs every test of the project, then prints the benchmarks:
+#   1. Rust: unit, property, integration, CLI and OpenSSL cross-checks (cargo test);
+#   2. the uniffi bindings: Kotlin on the desktop JVM through JNA (scripts/test-kotlin.sh);
+#   3. the Android shell: compiled against the Android framework classes, unit-tested on the
+#      JVM (scripts/test-android.sh);
+#   4. the iOS shell: Swift syntax and API cross-check with tree-sitter (scripts/check-swift.sh);
+#   5. the round-trip benchmark (APDUs and bytes per flow).
+# Installs what it needs (OpenSSL's command line; kotlinc, JNA, android-all and tree-sitter into
+# target/tools) from the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +18,11 @@ fi
 
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+
+./scripts/tools.sh
+./scripts/generate-bindings.sh
+./scripts/test-kotlin.sh
+./scripts/test-android.sh
+./scripts/check-swift.sh README.md
+
 cargo bench -p kazashi --bench round_trips --profile dev

@@ -1,0 +1,123 @@
+package jp.kazashi.android
+
+import jp.kazashi.LinkInfo
+import jp.kazashi.NfcException
+import jp.kazashi.NfcTransceiver
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.sync.Mutex
+import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withContext
+
+/**
+ * The Rust core's [NfcTransceiver] over one ISO-DEP connection: how Kazashi talks to a card on
+ * Android.
+ *
+ * Most apps never build one: [withJpkiSession] does. Build it directly to hand a [jp.kazashi.CardSession]
+ * a link of your own (e.g. a custom [IsoDepLink]). One transceiver serves one tap.
+ *
+ * What it guarantees, and why:
+ * - **Never on the main thread.** `IsoDep.transceive` blocks until the card answers; every link call
+ *   made by [transceive] runs inside `withContext(dispatcher)`.
+ * - **Connects once, never reconnects.** The first command opens the connection if the app has not.
+ *   If it later drops, the failure is reported rather than papered over with a new connection: a
+ *   reconnected card has forgotten the verified PIN and the selected application.
+ * - **A long enough timeout for the signature** (see [TransceiveTimeouts]), restored afterwards.
+ * - **Failures the core understands** (see [linkFailure]): a lost card surfaces to the app as
+ *   `KazashiException.TagLost`, or as `PinCheckInterrupted` if it happened during VERIFY.
+ * - **No retries and no traces.** Each command is sent exactly once, so a VERIFY (which carries the
+ *   PIN and spends an attempt when wrong) is never repeated behind the user's back; command bytes
+ *   are neither logged nor kept.
+ * - **One command at a time**, even if misused from several coroutines: `IsoDep` is not meant for
+ *   concurrent calls, and the timeout switch must not interleave with another command.
+ *
+ * @param link the connection, usually `isoDep.asIsoDepLink()`.
+ * @param dispatcher where the blocking link calls run; `Dispatchers.IO` unless you have a
+ *   dedicated NFC thread.
+ * @param timeouts the card's time limits.
+ */
+class IsoDepTransceiver(
+    private val link: IsoDepLink,
+    private val dispatcher: CoroutineDispatcher = Dispatchers.IO,
+    private val timeouts: TransceiveTimeouts = TransceiveTimeouts(),
+) : NfcTransceiver {
+    private val exclusive = Mutex()
+
+    // Guarded by [exclusive].
+    private var prepared = false
+
+    /**
+     * The controller's capabilities, read when a `CardSession` is created.
+     *
+     * Rust calls this synchronously on the thread that creates the session, so it cannot switch
+     * dispatchers: [withJpkiSession] creates the session on [dispatcher] for that reason. Both values
+     * come from the NFC service, not from the card, and need no connection. This must not throw (the
+     * Rust side has no error path for it), so if the service does not answer, the link is treated as
+     * short-APDU only, which every card and phone supports.
+     */
+    override fun linkInfo(): LinkInfo =
+        try {
+            val max = link.maxTransceiveLength
+            if (max <= 0) {
+                // What IsoDep reports when the NFC service did not answer.
+                shortApduOnly()
+            } else {
+                LinkInfo(extendedLength = link.isExtendedLengthApduSupported, maxTransceiveLength = max.toUInt())
+            }
+        } catch (e: RuntimeException) {
+            shortApduOnly()
+        }
+
+    /**
+     * Sends [command] once and returns the card's response, both byte for byte.
+     *
+     * @throws NfcException.TagLost when the card left the field.
+     * @throws NfcException.Io for any other link failure.
+     */
+    override suspend fun transceive(command: ByteArray): ByteArray =
+        withContext(dispatcher) {
+            exclusive.withLock {
+                try {
+                    prepareOnce()
+                    if (isComputeDigitalSignature(command)) {
+                        withSignatureTimeout { link.transceive(command) }
+                    } else {
+                        link.transceive(command)
+                    }
+                } catch (e: Exception) {
+                    throw linkFailure(e) ?: e
+                }
+            }
+        }
+
+    /** Opens the connection unless the app already did, and sets the standard timeout. */
+    private fun prepareOnce() {
+        if (prepared) return
+        if (!link.isConnected) link.connect()
+        link.timeout = timeouts.standardMs
+        prepared = true
+    }
+
+    private inline fun <T> withSignatureTimeout(exchange: () -> T): T {
+        val previous = link.timeout
+        link.timeout = timeouts.signatureMs
+        try {
+            return exchange()
+        } finally {
+            try {
+                link.timeout = previous
+            } catch (e: RuntimeException) {
+                // The tag is gone (stale-tag SecurityException): the exchange's own outcome is
+                // what the caller needs to see, and the next command will report the loss anyway.
+            }
+        }
+    }
+
+    private companion object {
+        /** The longest short APDU: 5-byte header, 255 data bytes, Le (ISO/IEC 7816-4). */
+        const val SHORT_APDU_MAX = 261
+
+        // A new instance each time: LinkInfo's properties are mutable.
+        fun shortApduOnly() = LinkInfo(extendedLength = false, maxTransceiveLength = SHORT_APDU_MAX.toUInt())
+    }
+}

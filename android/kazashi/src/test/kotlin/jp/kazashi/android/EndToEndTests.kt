@@ -1,0 +1,147 @@
+package jp.kazashi.android
+
+import android.nfc.TagLostException
+import java.io.IOException
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import jp.kazashi.CertificateType
+import jp.kazashi.DigestAlgorithm
+import jp.kazashi.KazashiException
+import jp.kazashi.PinType
+import jp.kazashi.VirtualCard
+import jp.kazashi.VirtualCardProfile
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.asCoroutineDispatcher
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runInterruptible
+
+// The whole stack: facade -> CardSession (Rust) -> IsoDepTransceiver -> fake IsoDep -> the
+// virtual card's raw APDU interface. Signatures are checked with the JDK, not with the core.
+
+private const val AUTH_PIN = "1234"
+private const val SIGNING_PASSWORD = "ABC123"
+private val CHALLENGE = "nonce from the relying party: 8f14e45fceea167a".toByteArray()
+private val DOCUMENT = "申請書 / application form, version 1".toByteArray()
+
+/** A virtual card behind a fake IsoDep; [intercept] may throw instead of (or after) answering. */
+private fun cardLink(
+    card: VirtualCard,
+    extendedLength: Boolean = true,
+    maxLength: Int = 65_279,
+    intercept: (command: ByteArray, answer: () -> ByteArray) -> ByteArray = { _, answer -> answer() },
+) = FakeIsoDepLink(extendedLength, maxLength) { command -> intercept(command) { card.process(command) } }
+
+private fun assertSignatureTimeouts(link: FakeIsoDepLink) {
+    val signatures = link.exchanges.filter { isSignatureCommand(it.command) }
+    assertTrue(signatures.isNotEmpty()) { "no COMPUTE DIGITAL SIGNATURE was sent" }
+    assertTrue(signatures.all { it.timeoutMs >= 5_000 }) { "80 2A ran with ${signatures.map { it.timeoutMs }} ms" }
+    val others = link.exchanges.filterNot { isSignatureCommand(it.command) }.map { it.timeoutMs }.toSet()
+    assertEquals(setOf(TransceiveTimeouts.DEFAULT_STANDARD_MS), others, "timeouts of the other commands")
+}
+
+val endToEndTests = listOf(
+    test("tap to log in: the signature verifies with SHA256withRSA against the returned certificate") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val link = cardLink(card)
+        val result = link.tapToLogin(CHALLENGE, AUTH_PIN)
+
+        val certificate = x509(result.certificate.der)
+        assertSha256WithRsa(certificate, CHALLENGE, result.signature)
+        assertBytes(card.certificate(CertificateType.AUTHENTICATION) ?: fail("no certificate"), certificate.encoded, "certificate")
+        assertSignatureTimeouts(link)
+        assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
+        assertEquals(1, link.connectCalls, "connect() calls")
+        assertTrue(!link.isOpen) { "the connection was left open" }
+    },
+    test("tap to sign: the document signature verifies with SHA256withRSA against the signing certificate") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val link = cardLink(card)
+        val result = link.tapToSign(DOCUMENT, SIGNING_PASSWORD)
+
+        val certificate = x509(result.certificate.der)
+        assertSha256WithRsa(certificate, DOCUMENT, result.signature)
+        assertEquals(DigestAlgorithm.SHA256, result.algorithm, "algorithm")
+        assertBytes(card.certificate(CertificateType.SIGNING) ?: fail("no certificate"), certificate.encoded, "certificate")
+        assertSignatureTimeouts(link)
+        assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
+        assertTrue(!link.isOpen) { "the connection was left open" }
+    },
+    test("several flows on one tap share one connection, all on the session's dispatcher") {
+        val executor = Executors.newSingleThreadExecutor { Thread(it, "kazashi-test-nfc").apply { isDaemon = true } }
+        try {
+            val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+            val link = cardLink(card)
+            link.withJpkiSession(dispatcher = executor.asCoroutineDispatcher()) { session ->
+                assertEquals(3.toUByte(), session.status().authenticationPin.attemptsLeft, "attempts before")
+                session.login(CHALLENGE, AUTH_PIN, false)
+            }
+            assertEquals(1, link.connectCalls, "connect() calls")
+            assertEquals(setOf("kazashi-test-nfc"), (link.ioThreads + link.capabilityThreads).toSet(), "threads")
+        } finally {
+            executor.shutdown()
+        }
+    },
+    test("over a short-APDU-only link, every command fits in 261 bytes") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val link = cardLink(card, extendedLength = false, maxLength = 261)
+        val result = link.tapToSign(DOCUMENT, SIGNING_PASSWORD)
+        assertSha256WithRsa(x509(result.certificate.der), DOCUMENT, result.signature)
+        assertTrue(link.exchanges.all { it.command.size <= 261 }) { "a command exceeded 261 bytes" }
+    },
+    test("a wrong PIN surfaces as WrongPin with the attempts left, after exactly one VERIFY") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val e = assertThrows<KazashiException.WrongPin> { cardLink(card).tapToLogin(CHALLENGE, "9999") }
+        assertEquals(2.toUByte(), e.attemptsLeft, "attempts left")
+        assertEquals(PinType.AUTHENTICATION, e.pin, "pin")
+        assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
+        val asBase: KazashiException = e
+        assertTrue(e.reason.isNotBlank() && asBase.userMessage == e.reason) { "userMessage is not the reason" }
+    },
+    test("one attempt left: LastAttemptNotConfirmed without any VERIFY, then success once confirmed") {
+        val card = VirtualCard(VirtualCardProfile.AUTH_LAST_ATTEMPT)
+        assertThrows<KazashiException.LastAttemptNotConfirmed> { cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN) }
+        assertEquals(0u, card.pinVerifications(), "VERIFYs before confirmation")
+        val result = cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN, confirmLastAttempt = true)
+        assertSha256WithRsa(x509(result.certificate.der), CHALLENGE, result.signature)
+        assertEquals(1u, card.pinVerifications(), "VERIFYs after confirmation")
+    },
+    test("tag lost during the signature: KazashiException.TagLost, no extra VERIFY, connection closed") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val link = cardLink(card) { command, answer -> if (isSignatureCommand(command)) throw TagLostException() else answer() }
+        assertThrows<KazashiException.TagLost> { link.tapToLogin(CHALLENGE, AUTH_PIN) }
+        assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
+        assertEquals(1, link.exchanges.count { isVerifyWithPin(it.command) }, "VERIFYs sent")
+        assertTrue(!link.isOpen) { "the connection was left open" }
+    },
+    test("tag lost while the card checks the PIN: PinCheckInterrupted, the PIN is not re-sent") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val link = cardLink(card) { command, answer ->
+            val response = answer()
+            if (isVerifyWithPin(command)) throw TagLostException() else response
+        }
+        val e = assertThrows<KazashiException.PinCheckInterrupted> { link.tapToSign(DOCUMENT, SIGNING_PASSWORD) }
+        assertEquals(PinType.SIGNING, e.pin, "pin")
+        assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
+        assertTrue(link.exchanges.none { isSignatureCommand(it.command) }) { "signed after an interrupted VERIFY" }
+    },
+    test("cancelling a tap closes the connection, which aborts the command in flight") {
+        val entered = CountDownLatch(1)
+        val released = CountDownLatch(1)
+        val link = FakeIsoDepLink {
+            entered.countDown()
+            if (!released.await(20, TimeUnit.SECONDS)) error("the blocked transceive was never released")
+            throw IOException("Transceive failed")
+        }
+        link.onClose = { released.countDown() }
+        coroutineScope {
+            val tap = launch { link.tapToLogin(CHALLENGE, AUTH_PIN) }
+            runInterruptible(Dispatchers.IO) { check(entered.await(20, TimeUnit.SECONDS)) { "no command reached the link" } }
+            tap.cancelAndJoin()
+        }
+        assertEquals(1, link.closeCalls, "close() calls")
+        assertEquals(0L, released.count, "blocked transceive released")
+    },
+)

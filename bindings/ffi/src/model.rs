@@ -1,0 +1,341 @@
+//! Records and enums that cross the FFI, converted from the core's types.
+
+use kazashi::{ApduStats, PinFormatError, PinKind, PinStatus};
+
+/// Which PIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum PinType {
+    /// 利用者証明用暗証番号: 4 digits, 3 attempts.
+    Authentication,
+    /// 署名用パスワード: 6–16 of A–Z and 0–9, 5 attempts.
+    Signing,
+}
+
+impl From<PinKind> for PinType {
+    fn from(k: PinKind) -> Self {
+        match k {
+            PinKind::Authentication => PinType::Authentication,
+            PinKind::Signing => PinType::Signing,
+        }
+    }
+}
+
+impl From<PinType> for PinKind {
+    fn from(p: PinType) -> Self {
+        match p {
+            PinType::Authentication => PinKind::Authentication,
+            PinType::Signing => PinKind::Signing,
+        }
+    }
+}
+
+impl PinType {
+    pub(crate) fn of_format_error(e: &PinFormatError) -> Self {
+        match e {
+            PinFormatError::AuthPinLength { .. } | PinFormatError::AuthPinNotDigits => {
+                PinType::Authentication
+            }
+            _ => PinType::Signing,
+        }
+    }
+}
+
+/// What answers as the JPKI application.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum TokenType {
+    /// A physical My Number Card (`JPKIAPICCTOKEN2`).
+    PhysicalCard,
+    /// An Android phone's JPKI token (`JPKIAPGPSETOKEN`).
+    AndroidPhone,
+    /// An iPhone's JPKI token (`JPKIAPIOSTOKEN`).
+    Iphone,
+    /// The older 住基カード (`JPKIAPICCTOKEN`).
+    JukiCard,
+    /// Anything else.
+    Other {
+        /// The label as read.
+        label: String,
+    },
+}
+
+impl From<kazashi::TokenType> for TokenType {
+    fn from(t: kazashi::TokenType) -> Self {
+        match t {
+            kazashi::TokenType::PhysicalCard => TokenType::PhysicalCard,
+            kazashi::TokenType::AndroidPhone => TokenType::AndroidPhone,
+            kazashi::TokenType::Iphone => TokenType::Iphone,
+            kazashi::TokenType::JukiCard => TokenType::JukiCard,
+            kazashi::TokenType::Other(label) => TokenType::Other { label },
+        }
+    }
+}
+
+/// The four certificates on the card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CertificateType {
+    /// 利用者証明用電子証明書.
+    Authentication,
+    /// Its CA.
+    AuthenticationCa,
+    /// 署名用電子証明書 (needs the signing password; personal data).
+    Signing,
+    /// Its CA.
+    SigningCa,
+}
+
+impl From<CertificateType> for kazashi::CertificateKind {
+    fn from(c: CertificateType) -> Self {
+        match c {
+            CertificateType::Authentication => kazashi::CertificateKind::Authentication,
+            CertificateType::AuthenticationCa => kazashi::CertificateKind::AuthenticationCa,
+            CertificateType::Signing => kazashi::CertificateKind::Signing,
+            CertificateType::SigningCa => kazashi::CertificateKind::SigningCa,
+        }
+    }
+}
+
+/// What a certificate is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum CertificatePurpose {
+    /// Log-in.
+    Authentication,
+    /// Legally binding signatures.
+    Signature,
+    /// A J-LIS certification authority.
+    CertificateAuthority,
+    /// Not recognisably JPKI.
+    Unknown,
+}
+
+impl From<kazashi::CertificatePurpose> for CertificatePurpose {
+    fn from(p: kazashi::CertificatePurpose) -> Self {
+        match p {
+            kazashi::CertificatePurpose::Authentication => CertificatePurpose::Authentication,
+            kazashi::CertificatePurpose::Signature => CertificatePurpose::Signature,
+            kazashi::CertificatePurpose::CertificateAuthority => {
+                CertificatePurpose::CertificateAuthority
+            }
+            kazashi::CertificatePurpose::Unknown => CertificatePurpose::Unknown,
+        }
+    }
+}
+
+/// Hash algorithm of a document signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DigestAlgorithm {
+    /// Legacy only; needs `SignOptions.allowLegacySha1`.
+    Sha1,
+    /// The default.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl From<DigestAlgorithm> for kazashi::DigestAlgorithm {
+    fn from(d: DigestAlgorithm) -> Self {
+        match d {
+            DigestAlgorithm::Sha1 => kazashi::DigestAlgorithm::Sha1,
+            DigestAlgorithm::Sha256 => kazashi::DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384 => kazashi::DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512 => kazashi::DigestAlgorithm::Sha512,
+        }
+    }
+}
+
+impl From<kazashi::DigestAlgorithm> for DigestAlgorithm {
+    fn from(d: kazashi::DigestAlgorithm) -> Self {
+        match d {
+            kazashi::DigestAlgorithm::Sha1 => DigestAlgorithm::Sha1,
+            kazashi::DigestAlgorithm::Sha256 => DigestAlgorithm::Sha256,
+            kazashi::DigestAlgorithm::Sha384 => DigestAlgorithm::Sha384,
+            kazashi::DigestAlgorithm::Sha512 => DigestAlgorithm::Sha512,
+        }
+    }
+}
+
+/// A PIN's retry counter.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PinCounter {
+    /// Which PIN.
+    pub pin: PinType,
+    /// Attempts left; 0 means locked.
+    pub attempts_left: u8,
+    /// Attempts of a fresh counter (3 or 5).
+    pub max_attempts: u8,
+    /// Whether it is locked.
+    pub blocked: bool,
+    /// A sentence for the user ("authentication PIN: 2 of 3 attempts left").
+    pub description: String,
+}
+
+impl From<PinStatus> for PinCounter {
+    fn from(s: PinStatus) -> Self {
+        PinCounter {
+            pin: s.kind.into(),
+            attempts_left: s.attempts_left,
+            max_attempts: s.kind.max_attempts(),
+            blocked: s.is_blocked(),
+            description: s.to_string(),
+        }
+    }
+}
+
+/// APDUs and bytes a flow exchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct ApduCounts {
+    /// Command/response pairs.
+    pub apdus: u32,
+    /// Command bytes sent.
+    pub bytes_sent: u64,
+    /// Response bytes received.
+    pub bytes_received: u64,
+}
+
+impl From<ApduStats> for ApduCounts {
+    fn from(s: ApduStats) -> Self {
+        ApduCounts {
+            apdus: s.apdus,
+            bytes_sent: s.bytes_sent,
+            bytes_received: s.bytes_received,
+        }
+    }
+}
+
+/// The holder's attributes in a signing certificate. Personal data: show it only to the holder,
+/// never log it.
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PersonalAttributes {
+    /// 氏名.
+    pub name: Option<String>,
+    /// 氏名代替文字.
+    pub substitute_name: Option<String>,
+    /// 性別: "1" male, "2" female, "9" not applicable.
+    pub sex: Option<String>,
+    /// 生年月日 as `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
+    /// 住所.
+    pub address: Option<String>,
+    /// 住所代替文字.
+    pub substitute_address: Option<String>,
+}
+
+impl std::fmt::Debug for PersonalAttributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PersonalAttributes(values withheld)")
+    }
+}
+
+/// A parsed certificate.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CertificateInfo {
+    /// What it is for.
+    pub purpose: CertificatePurpose,
+    /// Subject DN.
+    pub subject: String,
+    /// Issuer DN.
+    pub issuer: String,
+    /// Serial, upper-case hex.
+    pub serial: String,
+    /// Start of validity, Unix seconds.
+    pub not_before: i64,
+    /// End of validity, Unix seconds.
+    pub not_after: i64,
+    /// End of validity as `YYYY-MM-DD` (UTC).
+    pub valid_until: String,
+    /// Whole days left from now (negative once expired).
+    pub days_left: i64,
+    /// RSA key size.
+    pub key_bits: u32,
+    /// Issued by the JPKI test hierarchy.
+    pub test_hierarchy: bool,
+    /// The holder's attributes (signing certificate only).
+    pub personal: Option<PersonalAttributes>,
+    /// The DER bytes.
+    pub der: Vec<u8>,
+}
+
+impl From<&kazashi::CertificateInfo> for CertificateInfo {
+    fn from(c: &kazashi::CertificateInfo) -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        CertificateInfo {
+            purpose: c.purpose.into(),
+            subject: c.subject.clone(),
+            issuer: c.issuer.clone(),
+            serial: c.serial.clone(),
+            not_before: c.not_before,
+            not_after: c.not_after,
+            valid_until: c.not_after_date(),
+            days_left: c.days_left(now),
+            key_bits: c.key_bits as u32,
+            test_hierarchy: c.test_hierarchy,
+            personal: c.personal.as_ref().map(|p| PersonalAttributes {
+                name: p.name.clone(),
+                substitute_name: p.substitute_name.clone(),
+                sex: p.sex.clone(),
+                birth_date: p.birth_date_iso(),
+                address: p.address.clone(),
+                substitute_address: p.substitute_address.clone(),
+            }),
+            der: c.der().to_vec(),
+        }
+    }
+}
+
+/// What one tap tells without a PIN.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CardStatus {
+    /// Physical card, phone token...
+    pub token: TokenType,
+    /// Whether the card has a signing certificate.
+    pub signing_certificate_present: bool,
+    /// The authentication PIN's counter.
+    pub authentication_pin: PinCounter,
+    /// The signing password's counter, if the card has one.
+    pub signing_password: Option<PinCounter>,
+    /// The authentication certificate, unless the token protects it with the PIN.
+    pub authentication_certificate: Option<CertificateInfo>,
+    /// What the flow exchanged.
+    pub counts: ApduCounts,
+}
+
+/// A verified log-in signature.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LoginResult {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over the challenge (256 bytes).
+    pub signature: Vec<u8>,
+    /// The authentication certificate the signature was checked against.
+    pub certificate: CertificateInfo,
+    /// What the flow exchanged.
+    pub counts: ApduCounts,
+}
+
+/// A verified document signature.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignResult {
+    /// RSASSA-PKCS1-v1_5 over the digest (256 bytes).
+    pub signature: Vec<u8>,
+    /// The hash algorithm.
+    pub algorithm: DigestAlgorithm,
+    /// The digest that was signed.
+    pub digest: Vec<u8>,
+    /// The signing certificate (with personal attributes).
+    pub certificate: CertificateInfo,
+    /// What the flow exchanged.
+    pub counts: ApduCounts,
+}
+
+/// Choices for signing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct SignOptions {
+    /// The user was warned that one attempt is left and chose to use it.
+    #[uniffi(default = false)]
+    pub confirm_last_attempt: bool,
+    /// Allow SHA-1 (legacy verifiers only).
+    #[uniffi(default = false)]
+    pub allow_legacy_sha1: bool,
+}

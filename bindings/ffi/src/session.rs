@@ -1,0 +1,211 @@
+//! A card session: every core flow, callable from Kotlin coroutines and Swift async code.
+//!
+//! Flows on one session never interleave: each takes the session's async lock for its whole
+//! APDU sequence, so no other flow's command can slip between a VERIFY and its signature.
+
+use std::sync::Arc;
+
+use async_lock::Mutex;
+use kazashi::{AuthPin, DocumentDigest, JpkiCard, LastAttempt, SigningPassword};
+use zeroize::Zeroizing;
+
+use crate::error::KazashiError;
+use crate::model::{
+    ApduCounts, CardStatus, CertificateInfo, CertificateType, DigestAlgorithm, LoginResult,
+    PinCounter, PinType, SignOptions, SignResult,
+};
+use crate::transceiver::{ForeignTransport, NfcTransceiver};
+
+fn last_attempt(confirmed: bool) -> LastAttempt {
+    if confirmed {
+        LastAttempt::Confirmed
+    } else {
+        LastAttempt::Refuse
+    }
+}
+
+/// Checks a PIN string and wipes the copy uniffi handed over.
+fn auth_pin(pin: String) -> Result<AuthPin, KazashiError> {
+    let pin = Zeroizing::new(pin);
+    Ok(AuthPin::new(&pin).map_err(kazashi::Error::from)?)
+}
+
+fn signing_password(password: String) -> Result<SigningPassword, KazashiError> {
+    let password = Zeroizing::new(password);
+    Ok(SigningPassword::new(&password).map_err(kazashi::Error::from)?)
+}
+
+/// A conversation with one card (or phone token) through an [`NfcTransceiver`].
+#[derive(uniffi::Object)]
+pub struct CardSession {
+    card: Mutex<JpkiCard<ForeignTransport>>,
+}
+
+#[uniffi::export]
+impl CardSession {
+    /// Starts a session over `transceiver` (reads its link capabilities once).
+    #[uniffi::constructor]
+    pub fn new(transceiver: Arc<dyn NfcTransceiver>) -> Arc<Self> {
+        Arc::new(Self {
+            card: Mutex::new(JpkiCard::new(ForeignTransport::new(transceiver))),
+        })
+    }
+
+    /// Token type, certificate availability, both retry counters and the authentication
+    /// certificate. No PIN, no attempt spent.
+    pub async fn status(&self) -> Result<CardStatus, KazashiError> {
+        let mut card = self.card.lock().await;
+        let s = card.status().await?;
+        Ok(CardStatus {
+            token: s.token.token_type.clone().into(),
+            signing_certificate_present: s.has_signing_certificate(),
+            authentication_pin: s.authentication_pin.into(),
+            signing_password: s.signing_password.map(Into::into),
+            authentication_certificate: s.authentication_certificate.as_ref().map(Into::into),
+            counts: s.stats.into(),
+        })
+    }
+
+    /// A PIN's retry counter, read without spending an attempt.
+    pub async fn retry_counter(&self, pin: PinType) -> Result<PinCounter, KazashiError> {
+        let mut card = self.card.lock().await;
+        Ok(card.retry_counter(pin.into()).await?.into())
+    }
+
+    /// Reads a certificate that needs no PIN (either CA; the card's authentication
+    /// certificate). The signing certificate needs [`CardSession::read_signing_certificate`].
+    pub async fn read_certificate(
+        &self,
+        certificate: CertificateType,
+    ) -> Result<CertificateInfo, KazashiError> {
+        let mut card = self.card.lock().await;
+        Ok((&card.read_certificate(certificate.into()).await?).into())
+    }
+
+    /// Verifies the signing password, then reads the signing certificate (personal data).
+    pub async fn read_signing_certificate(
+        &self,
+        password: String,
+        confirm_last_attempt: bool,
+    ) -> Result<CertificateInfo, KazashiError> {
+        let password = signing_password(password)?;
+        let mut card = self.card.lock().await;
+        let cert = card
+            .read_signing_certificate(&password, last_attempt(confirm_last_attempt))
+            .await?;
+        Ok((&cert).into())
+    }
+
+    /// Verifies the authentication PIN, then reads the authentication certificate (Android
+    /// phone tokens protect it).
+    pub async fn read_authentication_certificate_with_pin(
+        &self,
+        pin: String,
+        confirm_last_attempt: bool,
+    ) -> Result<CertificateInfo, KazashiError> {
+        let pin = auth_pin(pin)?;
+        let mut card = self.card.lock().await;
+        let cert = card
+            .read_authentication_certificate_with_pin(&pin, last_attempt(confirm_last_attempt))
+            .await?;
+        Ok((&cert).into())
+    }
+
+    /// Tap to log in: signs SHA-256(`challenge`) with the authentication key; returns the
+    /// signature with the authentication certificate it was verified against.
+    pub async fn login(
+        &self,
+        challenge: Vec<u8>,
+        pin: String,
+        confirm_last_attempt: bool,
+    ) -> Result<LoginResult, KazashiError> {
+        let pin = auth_pin(pin)?;
+        let mut card = self.card.lock().await;
+        let r = card
+            .login(&challenge, &pin, last_attempt(confirm_last_attempt))
+            .await?;
+        Ok(LoginResult {
+            signature: r.signature,
+            certificate: (&r.certificate).into(),
+            counts: r.stats.into(),
+        })
+    }
+
+    /// Tap to sign: hashes `document` with `algorithm` and signs the digest with the signature
+    /// key; returns the signature with the signing certificate it was verified against.
+    pub async fn sign_document(
+        &self,
+        document: Vec<u8>,
+        algorithm: DigestAlgorithm,
+        password: String,
+        options: SignOptions,
+    ) -> Result<SignResult, KazashiError> {
+        let digest = DocumentDigest::of_document(algorithm.into(), &document);
+        self.sign(digest, password, options).await
+    }
+
+    /// Tap to sign a digest computed elsewhere (its length must match `algorithm`).
+    pub async fn sign_digest(
+        &self,
+        digest: Vec<u8>,
+        algorithm: DigestAlgorithm,
+        password: String,
+        options: SignOptions,
+    ) -> Result<SignResult, KazashiError> {
+        let digest = DocumentDigest::from_digest(algorithm.into(), digest)?;
+        self.sign(digest, password, options).await
+    }
+
+    /// Changes a PIN: verifies `current` (with the usual counter checks), then sets `new`.
+    pub async fn change_pin(
+        &self,
+        pin: PinType,
+        current: String,
+        new: String,
+        confirm_last_attempt: bool,
+    ) -> Result<(), KazashiError> {
+        let last = last_attempt(confirm_last_attempt);
+        match pin {
+            PinType::Authentication => {
+                let (current, new) = (auth_pin(current)?, auth_pin(new)?);
+                let mut card = self.card.lock().await;
+                card.change_pin(&current, &new, last).await?;
+            }
+            PinType::Signing => {
+                let (current, new) = (signing_password(current)?, signing_password(new)?);
+                let mut card = self.card.lock().await;
+                card.change_pin(&current, &new, last).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// APDUs and bytes exchanged by this session so far.
+    pub async fn counts(&self) -> ApduCounts {
+        self.card.lock().await.stats().into()
+    }
+}
+
+impl CardSession {
+    async fn sign(
+        &self,
+        digest: DocumentDigest,
+        password: String,
+        options: SignOptions,
+    ) -> Result<SignResult, KazashiError> {
+        let password = signing_password(password)?;
+        let core_options = kazashi::SignOptions {
+            last_attempt: last_attempt(options.confirm_last_attempt),
+            allow_legacy_sha1: options.allow_legacy_sha1,
+        };
+        let mut card = self.card.lock().await;
+        let r = card.sign(&digest, &password, core_options).await?;
+        Ok(SignResult {
+            signature: r.signature,
+            algorithm: r.algorithm.into(),
+            digest: r.digest,
+            certificate: (&r.certificate).into(),
+            counts: r.stats.into(),
+        })
+    }
+}

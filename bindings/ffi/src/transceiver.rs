@@ -1,0 +1,77 @@
+//! The one interface a platform implements, and its adapter to the core's `Transport`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kazashi::{LinkCapabilities, Transport, TransportError};
+
+use crate::error::NfcError;
+
+/// What the NFC link carries. Android: `IsoDep.isExtendedLengthApduSupported()` and
+/// `IsoDep.maxTransceiveLength`; iOS Core NFC: extended length, 65 546 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct LinkInfo {
+    /// Whether extended-length APDUs get through.
+    pub extended_length: bool,
+    /// The largest APDU in either direction, header and status word included.
+    pub max_transceive_length: u32,
+}
+
+impl From<LinkInfo> for LinkCapabilities {
+    fn from(l: LinkInfo) -> Self {
+        LinkCapabilities {
+            extended_length: l.extended_length,
+            max_transceive_length: l.max_transceive_length as usize,
+        }
+    }
+}
+
+/// Sends one command APDU to the card and returns its response (data then SW1 SW2).
+///
+/// Implement it with Android `IsoDep.transceive` (inside `withContext(Dispatchers.IO)`) or
+/// Core NFC `NFCISO7816Tag.sendCommand`. Throw `NfcError.TagLost` / `Timeout` / `Io`; anything
+/// else is caught and reported as a transport failure. Never retry, never log the bytes: a
+/// command may carry a PIN.
+#[uniffi::export(with_foreign)]
+#[async_trait]
+pub trait NfcTransceiver: Send + Sync {
+    /// The link's capabilities, read once when a session starts. If this throws, the session
+    /// assumes the most conservative link (short APDUs, 261 bytes).
+    fn link_info(&self) -> Result<LinkInfo, NfcError>;
+
+    /// Exchanges one APDU.
+    async fn transceive(&self, command: Vec<u8>) -> Result<Vec<u8>, NfcError>;
+}
+
+/// The core's view of a foreign transceiver.
+pub(crate) struct ForeignTransport {
+    transceiver: Arc<dyn NfcTransceiver>,
+    capabilities: LinkCapabilities,
+}
+
+impl ForeignTransport {
+    pub(crate) fn new(transceiver: Arc<dyn NfcTransceiver>) -> Self {
+        let capabilities = transceiver
+            .link_info()
+            .map(Into::into)
+            .unwrap_or(LinkCapabilities::SHORT_ONLY);
+        Self {
+            transceiver,
+            capabilities,
+        }
+    }
+}
+
+#[async_trait]
+impl Transport for ForeignTransport {
+    fn capabilities(&self) -> LinkCapabilities {
+        self.capabilities
+    }
+
+    async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.transceiver
+            .transceive(command.to_vec())
+            .await
+            .map_err(TransportError::from)
+    }
+}

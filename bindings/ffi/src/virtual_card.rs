@@ -1,0 +1,189 @@
+//! The virtual card as a transceiver, for emulators, the iOS simulator and tests.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use async_trait::async_trait;
+use kazashi::{Profile, VirtualCardConfig};
+
+use crate::error::NfcError;
+use crate::model::{CertificateType, PinType};
+use crate::transceiver::{LinkInfo, NfcTransceiver};
+
+/// Ready-made virtual cards (see the README's profile list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum VirtualCardProfile {
+    /// A My Number Card with both certificates, fresh counters.
+    PhysicalCard,
+    /// An Android phone token: the authentication certificate needs the PIN.
+    AndroidPhoneToken,
+    /// An iPhone token (label only).
+    IphoneToken,
+    /// A holder under 15: no signing certificate.
+    Under15,
+    /// Short APDUs only.
+    NoExtendedLength,
+    /// One attempt left on the authentication PIN.
+    AuthLastAttempt,
+    /// Authentication PIN locked.
+    AuthBlocked,
+    /// One attempt left on the signing password.
+    SigningLastAttempt,
+    /// Signing password locked.
+    SigningBlocked,
+}
+
+impl From<VirtualCardProfile> for Profile {
+    fn from(p: VirtualCardProfile) -> Self {
+        match p {
+            VirtualCardProfile::PhysicalCard => Profile::PhysicalCard,
+            VirtualCardProfile::AndroidPhoneToken => Profile::AndroidPhoneToken,
+            VirtualCardProfile::IphoneToken => Profile::IphoneToken,
+            VirtualCardProfile::Under15 => Profile::Under15,
+            VirtualCardProfile::NoExtendedLength => Profile::NoExtendedLength,
+            VirtualCardProfile::AuthLastAttempt => Profile::AuthLastAttempt,
+            VirtualCardProfile::AuthBlocked => Profile::AuthBlocked,
+            VirtualCardProfile::SigningLastAttempt => Profile::SigningLastAttempt,
+            VirtualCardProfile::SigningBlocked => Profile::SigningBlocked,
+        }
+    }
+}
+
+/// A profile with its PINs, counters or seed changed.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct VirtualCardOptions {
+    /// The starting point.
+    pub profile: VirtualCardProfile,
+    /// Authentication PIN (default "1234").
+    #[uniffi(default = None)]
+    pub auth_pin: Option<String>,
+    /// Signing password (default "ABC123").
+    #[uniffi(default = None)]
+    pub signing_password: Option<String>,
+    /// Attempts left on the authentication PIN.
+    #[uniffi(default = None)]
+    pub auth_attempts_left: Option<u8>,
+    /// Attempts left on the signing password.
+    #[uniffi(default = None)]
+    pub signing_attempts_left: Option<u8>,
+    /// Seed of the test PKI.
+    #[uniffi(default = None)]
+    pub seed: Option<String>,
+}
+
+/// A virtual JPKI card. Hand it to `CardSession` like any transceiver, or drive it with raw
+/// APDUs through [`VirtualCard::process`].
+#[derive(uniffi::Object)]
+pub struct VirtualCard {
+    card: Mutex<kazashi::VirtualCard>,
+    pin_verifications: AtomicU32,
+}
+
+impl VirtualCard {
+    fn card(&self) -> MutexGuard<'_, kazashi::VirtualCard> {
+        self.card.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Answers a command, counting VERIFYs that carry a PIN.
+    fn answer(&self, command: &[u8]) -> Vec<u8> {
+        let carries_pin = kazashi::apdu::Command::decode(command)
+            .is_ok_and(|(c, _)| c.ins == kazashi::jpki::ins::VERIFY && !c.data().is_empty());
+        if carries_pin {
+            self.pin_verifications.fetch_add(1, Ordering::Relaxed);
+        }
+        self.card().process(command)
+    }
+}
+
+#[uniffi::export]
+impl VirtualCard {
+    /// A card of a ready-made profile. Default PINs: "1234" and "ABC123".
+    #[uniffi::constructor]
+    pub fn new(profile: VirtualCardProfile) -> Arc<Self> {
+        Self::with_options(VirtualCardOptions {
+            profile,
+            auth_pin: None,
+            signing_password: None,
+            auth_attempts_left: None,
+            signing_attempts_left: None,
+            seed: None,
+        })
+    }
+
+    /// A card from a profile with changes.
+    #[uniffi::constructor]
+    pub fn with_options(options: VirtualCardOptions) -> Arc<Self> {
+        let base: VirtualCardConfig = Profile::from(options.profile).config();
+        let config = VirtualCardConfig {
+            auth_pin: options.auth_pin.unwrap_or(base.auth_pin.clone()),
+            signing_password: options
+                .signing_password
+                .unwrap_or(base.signing_password.clone()),
+            auth_attempts_left: options
+                .auth_attempts_left
+                .unwrap_or(base.auth_attempts_left),
+            signing_attempts_left: options
+                .signing_attempts_left
+                .unwrap_or(base.signing_attempts_left),
+            seed: options.seed.unwrap_or(base.seed.clone()),
+            ..base
+        };
+        Arc::new(Self {
+            card: Mutex::new(kazashi::VirtualCard::new(config)),
+            pin_verifications: AtomicU32::new(0),
+        })
+    }
+
+    /// Answers one raw command APDU.
+    pub fn process(&self, command: Vec<u8>) -> Vec<u8> {
+        self.answer(&command)
+    }
+
+    /// Attempts left on a PIN (`null` when the card has no such PIN).
+    pub fn attempts_left(&self, pin: PinType) -> Option<u8> {
+        self.card().attempts_left(pin.into())
+    }
+
+    /// VERIFY commands carrying a PIN that reached the card (retry queries not counted).
+    pub fn pin_verifications(&self) -> u32 {
+        self.pin_verifications.load(Ordering::Relaxed)
+    }
+
+    /// Commands the card has answered.
+    pub fn commands_processed(&self) -> u64 {
+        self.card().commands_processed()
+    }
+
+    /// Simulates the card leaving the field: nothing selected, no PIN verified.
+    pub fn reset(&self) {
+        self.card().reset();
+    }
+
+    /// A certificate the card holds, DER (`null` for a missing signing certificate).
+    pub fn certificate(&self, certificate: CertificateType) -> Option<Vec<u8>> {
+        self.card()
+            .certificate_der(certificate.into())
+            .map(<[u8]>::to_vec)
+    }
+
+    /// The test root behind a certificate family, DER: what a test relying party trusts.
+    pub fn root_certificate(&self, pin: PinType) -> Vec<u8> {
+        self.card().root_der(pin.into()).to_vec()
+    }
+}
+
+#[uniffi::export]
+#[async_trait]
+impl NfcTransceiver for VirtualCard {
+    fn link_info(&self) -> Result<LinkInfo, NfcError> {
+        let caps = kazashi::Transport::capabilities(&*self.card());
+        Ok(LinkInfo {
+            extended_length: caps.extended_length,
+            max_transceive_length: caps.max_transceive_length as u32,
+        })
+    }
+
+    async fn transceive(&self, command: Vec<u8>) -> Result<Vec<u8>, NfcError> {
+        Ok(self.answer(&command))
+    }
+}

@@ -1,0 +1,313 @@
+// The generated Kotlin bindings driven against the virtual card on a desktop JVM (JNA).
+// Every signature is checked with java.security against the returned certificate.
+package jp.kazashi.tests
+
+import java.io.ByteArrayInputStream
+import java.security.Signature
+import java.security.cert.CertificateFactory
+import java.security.cert.X509Certificate
+import java.util.concurrent.atomic.AtomicInteger
+import jp.kazashi.CardSession
+import jp.kazashi.CertificateInfo
+import jp.kazashi.CertificatePurpose
+import jp.kazashi.CertificateType
+import jp.kazashi.DigestAlgorithm
+import jp.kazashi.KazashiException
+import jp.kazashi.LinkInfo
+import jp.kazashi.NfcException
+import jp.kazashi.NfcTransceiver
+import jp.kazashi.PinType
+import jp.kazashi.SignOptions
+import jp.kazashi.TokenType
+import jp.kazashi.VirtualCard
+import jp.kazashi.VirtualCardProfile
+import jp.kazashi.kazashiVersion
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
+import kotlin.system.exitProcess
+
+fun x509(cert: CertificateInfo): X509Certificate =
+    CertificateFactory.getInstance("X.509").generateCertificate(ByteArrayInputStream(cert.der)) as X509Certificate
+
+/** java.security's verdict on an RSASSA-PKCS1-v1_5 signature. */
+fun javaVerifies(algorithm: String, cert: CertificateInfo, message: ByteArray, signature: ByteArray): Boolean {
+    val verifier = Signature.getInstance(algorithm)
+    verifier.initVerify(x509(cert).publicKey)
+    verifier.update(message)
+    return verifier.verify(signature)
+}
+
+/** Delegates to a virtual card and fails the link at APDU number [failAt] (0-based). */
+class FlakyTransceiver(
+    private val card: VirtualCard,
+    private val failAt: Int,
+    private val failure: () -> Throwable,
+) : NfcTransceiver {
+    val count = AtomicInteger(0)
+    override fun linkInfo(): LinkInfo = card.linkInfo()
+    override suspend fun transceive(command: ByteArray): ByteArray {
+        if (count.getAndIncrement() == failAt) throw failure()
+        return card.process(command)
+    }
+}
+
+/** Answers through the virtual card after yielding, so concurrent flows would interleave if they could. */
+class YieldingTransceiver(private val card: VirtualCard) : NfcTransceiver {
+    val log = java.util.Collections.synchronizedList(mutableListOf<Byte>())
+    override fun linkInfo(): LinkInfo = card.linkInfo()
+    override suspend fun transceive(command: ByteArray): ByteArray {
+        delay(1)
+        log += command[1]
+        return card.process(command)
+    }
+}
+
+val challenge = "server challenge 0123456789abcdef".toByteArray()
+val document = "申請書 / application form".toByteArray()
+
+fun main() {
+    val t = TestRunner()
+
+    t.test("version is exported") { check(kazashiVersion().isNotEmpty()) }
+
+    t.test("log-in signature verifies with java.security on every link") {
+        for (profile in listOf(VirtualCardProfile.PHYSICAL_CARD, VirtualCardProfile.NO_EXTENDED_LENGTH, VirtualCardProfile.ANDROID_PHONE_TOKEN)) {
+            VirtualCard(profile).use { card ->
+                CardSession(card).use { session ->
+                    val result = session.login(challenge, "1234", false)
+                    check(result.signature.size == 256)
+                    check(result.certificate.purpose == CertificatePurpose.AUTHENTICATION)
+                    check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature)) { "$profile" }
+                    check(!javaVerifies("SHA256withRSA", result.certificate, "other".toByteArray(), result.signature))
+                    check(result.certificate.der.contentEquals(card.certificate(CertificateType.AUTHENTICATION)!!))
+                    val limit = if (profile == VirtualCardProfile.NO_EXTENDED_LENGTH) 14u else 8u
+                    check(result.counts.apdus <= limit) { "${result.counts}" }
+                    check(card.pinVerifications() == 1u)
+                }
+            }
+        }
+    }
+
+    t.test("document signatures verify for SHA-256, SHA-384 and SHA-512") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                for ((alg, javaName) in listOf(
+                    DigestAlgorithm.SHA256 to "SHA256withRSA",
+                    DigestAlgorithm.SHA384 to "SHA384withRSA",
+                    DigestAlgorithm.SHA512 to "SHA512withRSA",
+                )) {
+                    val result = session.signDocument(document, alg, "ABC123", SignOptions(false, false))
+                    check(result.certificate.purpose == CertificatePurpose.SIGNATURE)
+                    check(javaVerifies(javaName, result.certificate, document, result.signature)) { "$alg" }
+                }
+                val personal = session.readSigningCertificate("abc123", false).personal!!
+                check(personal.birthDate == "1990-04-01") { "${personal.birthDate}" }
+                check(personal.name!!.contains("\u3000"))
+            }
+        }
+    }
+
+    t.test("a digest computed in Kotlin signs the same way") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                val digest = java.security.MessageDigest.getInstance("SHA-256").digest(document)
+                val result = session.signDigest(digest, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false))
+                check(javaVerifies("SHA256withRSA", result.certificate, document, result.signature))
+                expectThrows<KazashiException.InvalidInput> {
+                    kotlinx.coroutines.runBlocking { session.signDigest(digest.copyOf(20), DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
+                }
+                expectThrows<KazashiException.InvalidInput> {
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA1, "ABC123", SignOptions(false, false)) }
+                }
+            }
+        }
+    }
+
+    t.test("wrong PIN says how many attempts are left") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                val e = expectThrows<KazashiException.WrongPin> { kotlinx.coroutines.runBlocking { session.login(challenge, "9999", false) } }
+                check(e.pin == PinType.AUTHENTICATION && e.attemptsLeft.toInt() == 2)
+                check(e.reason == "authentication PIN incorrect: 2 attempts left") { e.reason }
+                check(card.attemptsLeft(PinType.AUTHENTICATION)?.toInt() == 2)
+            }
+        }
+    }
+
+    t.test("lockout: last attempt needs confirmation, then the PIN locks and no VERIFY follows") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                repeat(2) { expectThrows<KazashiException.WrongPin> { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", false) } } }
+                val refused = expectThrows<KazashiException.LastAttemptNotConfirmed> {
+                    kotlinx.coroutines.runBlocking { session.login(challenge, "0000", false) }
+                }
+                check(refused.pin == PinType.AUTHENTICATION)
+                val locked = expectThrows<KazashiException.PinBlocked> { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", true) } }
+                check(locked.byThisAttempt && locked.reason.contains("municipal office")) { locked.reason }
+                val still = expectThrows<KazashiException.PinBlocked> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", true) } }
+                check(!still.byThisAttempt)
+                check(card.pinVerifications() == 3u) { "${card.pinVerifications()}" }
+                check(session.retryCounter(PinType.AUTHENTICATION).blocked)
+            }
+        }
+    }
+
+    t.test("five wrong signing passwords lock it") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                for (left in 4 downTo 1) {
+                    val e = expectThrows<KazashiException.WrongPin> {
+                        kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "WRONG1", SignOptions(false, false)) }
+                    }
+                    check(e.attemptsLeft.toInt() == left && e.pin == PinType.SIGNING)
+                }
+                val locked = expectThrows<KazashiException.PinBlocked> {
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "WRONG1", SignOptions(true, false)) }
+                }
+                check(locked.reason.contains("kiosk"))
+            }
+        }
+    }
+
+    t.test("malformed PINs are refused before any APDU") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                for (pin in listOf("123", "12345", "12a4", "")) {
+                    val e = expectThrows<KazashiException.InvalidPinFormat> { kotlinx.coroutines.runBlocking { session.login(challenge, pin, false) } }
+                    check(e.pin == PinType.AUTHENTICATION)
+                    if (pin.length > 3) check(!e.reason.contains(pin))
+                }
+                for (password in listOf("ABC12", "ABCDEF", "123456", "ABC-123")) {
+                    expectThrows<KazashiException.InvalidPinFormat> {
+                        kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, password, SignOptions(false, false)) }
+                    }
+                }
+                check(card.commandsProcessed() == 0uL) { "${card.commandsProcessed()} APDUs" }
+            }
+        }
+    }
+
+    t.test("last-attempt profile: refused without confirmation, counter reset after the right PIN") {
+        VirtualCard(VirtualCardProfile.SIGNING_LAST_ATTEMPT).use { card ->
+            CardSession(card).use { session ->
+                expectThrows<KazashiException.LastAttemptNotConfirmed> {
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
+                }
+                check(card.pinVerifications() == 0u)
+                session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(true, false))
+                check(card.attemptsLeft(PinType.SIGNING)?.toInt() == 5)
+            }
+        }
+    }
+
+    t.test("under-15 card has no signing certificate") {
+        VirtualCard(VirtualCardProfile.UNDER15).use { card ->
+            CardSession(card).use { session ->
+                val status = session.status()
+                check(!status.signingCertificatePresent && status.signingPassword == null)
+                expectThrows<KazashiException.NoSigningCertificate> {
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
+                }
+                check(card.pinVerifications() == 0u)
+                session.login(challenge, "1234", false)
+            }
+        }
+    }
+
+    t.test("Android phone token: status, protected certificate, log-in") {
+        VirtualCard(VirtualCardProfile.ANDROID_PHONE_TOKEN).use { card ->
+            CardSession(card).use { session ->
+                val status = session.status()
+                check(status.token == TokenType.AndroidPhone)
+                check(status.authenticationCertificate == null)
+                val e = expectThrows<KazashiException.PinRequired> {
+                    kotlinx.coroutines.runBlocking { session.readCertificate(CertificateType.AUTHENTICATION) }
+                }
+                check(e.pin == PinType.AUTHENTICATION)
+                check(session.readAuthenticationCertificateWithPin("1234", false).purpose == CertificatePurpose.AUTHENTICATION)
+            }
+        }
+    }
+
+    t.test("status and CA certificates") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                val status = session.status()
+                check(status.token == TokenType.PhysicalCard)
+                check(status.authenticationPin.attemptsLeft.toInt() == 3)
+                check(status.signingPassword!!.attemptsLeft.toInt() == 5)
+                check(status.authenticationCertificate!!.keyBits == 2048u)
+                val ca = session.readCertificate(CertificateType.AUTHENTICATION_CA)
+                check(ca.purpose == CertificatePurpose.CERTIFICATE_AUTHORITY)
+                // The leaf chains to the virtual card's test root, as java.security sees it.
+                x509(status.authenticationCertificate!!).verify(x509(ca).publicKey)
+                expectThrows<KazashiException.PinRequired> { kotlinx.coroutines.runBlocking { session.readCertificate(CertificateType.SIGNING) } }
+            }
+        }
+    }
+
+    t.test("PINs can be changed") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                session.changePin(PinType.AUTHENTICATION, "1234", "4321", false)
+                card.reset()
+                expectThrows<KazashiException.WrongPin> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                session.login(challenge, "4321", false)
+            }
+        }
+    }
+
+    t.test("tag lost during VERIFY: PinCheckInterrupted, never re-sent; the next tap works") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            // APDU 3 of a log-in is the VERIFY.
+            val flaky = FlakyTransceiver(card, 3) { NfcException.TagLost() }
+            CardSession(flaky).use { session ->
+                val e = expectThrows<KazashiException.PinCheckInterrupted> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                check(e.pin == PinType.AUTHENTICATION)
+                check(card.pinVerifications() == 0u) { "the lost VERIFY never reached the card and was not retried" }
+                val result = session.login(challenge, "1234", false)
+                check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
+                check(card.pinVerifications() == 1u)
+            }
+        }
+    }
+
+    t.test("tag lost after VERIFY surfaces as TagLost") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(FlakyTransceiver(card, 5) { NfcException.TagLost() }).use { session ->
+                val e = expectThrows<KazashiException.TagLost> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                check(e.reason.contains("tap again")) { e.reason }
+                check(card.pinVerifications() == 1u)
+            }
+        }
+    }
+
+    t.test("an unexpected Kotlin exception in the transceiver is an error, not a crash") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(FlakyTransceiver(card, 0) { IllegalStateException("boom") }).use { session ->
+                val e = expectThrows<KazashiException.Transport> { kotlinx.coroutines.runBlocking { session.status() } }
+                check(e.reason.contains("boom")) { e.reason }
+                check(session.status().authenticationPin.attemptsLeft.toInt() == 3)
+            }
+        }
+    }
+
+    t.test("concurrent flows on one session never interleave their APDUs") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            val link = YieldingTransceiver(card)
+            CardSession(link).use { session ->
+                val results = coroutineScope {
+                    (1..4).map { async { session.login(challenge, "1234", false) } }.awaitAll()
+                }
+                results.forEach { check(javaVerifies("SHA256withRSA", it.certificate, challenge, it.signature)) }
+                // Each log-in is one unbroken run: SELECT AP (A4) opens it, READ BINARY (B0) closes it.
+                val runs = link.log.joinToString("") { String.format("%02X", it) }
+                check(Regex("(A4A42020A42AA4B0){4}").matches(runs)) { runs }
+            }
+        }
+    }
+
+    exitProcess(t.run())
+}

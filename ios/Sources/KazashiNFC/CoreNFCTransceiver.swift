@@ -1,0 +1,95 @@
+#if canImport(CoreNFC) && os(iOS)
+@preconcurrency import CoreNFC
+import Foundation
+import Kazashi
+
+/// The Rust core's link to a card through Core NFC: one command APDU in, its response
+/// (data, then SW1 SW2) out.
+///
+/// Threading: `transceive` suspends on a continuation until Core NFC's completion handler runs
+/// on the reader session's queue. Nothing waits on a semaphore, so neither the main thread nor
+/// the session queue is ever blocked, and the completion handler can always run.
+///
+/// Safety: it sends exactly what the core gives it, once. There are no retries (a re-sent
+/// VERIFY could spend a second PIN attempt) and no logging of command bytes (a VERIFY carries
+/// the PIN). `@unchecked Sendable` because `NFCISO7816Tag` is an Objective-C object that Core
+/// NFC lets any thread send commands through; this class holds no mutable state.
+public final class CoreNFCTransceiver: NfcTransceiver, @unchecked Sendable {
+    /// What Core NFC carries: extended length (it encodes an extended Le whenever more than 256
+    /// bytes are expected), and at most a full extended command: a 4-byte header, a 3-byte Lc,
+    /// 65 535 bytes of data and a 2-byte Le.
+    public static let extendedLinkInfo = LinkInfo(extendedLength: true, maxTransceiveLength: 4 + 3 + 65_535 + 2)
+
+    /// Short APDUs only (256-byte responses), for ``ReaderOptions/extendedLength`` = false.
+    public static let shortLinkInfo = LinkInfo(extendedLength: false, maxTransceiveLength: 4 + 1 + 255 + 1)
+
+    private let tag: NFCISO7816Tag
+    private let link: LinkInfo
+    private let onCommand: (@Sendable (CommandKind) -> Void)?
+
+    /// - Parameters:
+    ///   - tag: a tag the reader session is connected to.
+    ///   - linkInfo: what to report to the core; see ``extendedLinkInfo``.
+    ///   - onCommand: told the kind of each command just before it is sent (for progress
+    ///     messages); it never sees the bytes.
+    public init(tag: NFCISO7816Tag,
+                linkInfo: LinkInfo = CoreNFCTransceiver.extendedLinkInfo,
+                onCommand: (@Sendable (CommandKind) -> Void)? = nil) {
+        self.tag = tag
+        self.link = linkInfo
+        self.onCommand = onCommand
+        _ = CoreNFCTransceiver.assertErrorCodesMatchSDK
+    }
+
+    public func linkInfo() -> LinkInfo {
+        link
+    }
+
+    public func transceive(command: Data) async throws -> Data {
+        guard tag.isAvailable else {
+            // The card has left or the session has ended: nothing is sent.
+            throw NfcError.TagLost
+        }
+        guard let apdu = NFCISO7816APDU(data: command) else {
+            throw NfcError.Io(reason: "Core NFC rejected the command APDU as malformed (\(command.count) bytes)")
+        }
+        onCommand?(CommandKind(command: command))
+        let tag = self.tag
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, Error>) in
+            tag.sendCommand(apdu: apdu, completionHandler: { data, sw1, sw2, error in
+                if let error {
+                    continuation.resume(throwing: CoreNFCTransceiver.nfcError(from: error))
+                } else {
+                    var response = data
+                    response.append(sw1)
+                    response.append(sw2)
+                    continuation.resume(returning: response)
+                }
+            })
+        }
+    }
+
+    /// Maps a Core NFC failure to what the core understands; see
+    /// ``CoreNFCErrorCode/transceiveError(domain:code:description:)``.
+    static func nfcError(from error: Error) -> NfcError {
+        let nsError = error as NSError
+        return CoreNFCErrorCode.transceiveError(domain: nsError.domain,
+                                                code: nsError.code,
+                                                description: nsError.localizedDescription)
+    }
+
+    /// Checked once, in debug builds: the numbers in ``CoreNFCErrorCode`` are the SDK's.
+    private static let assertErrorCodesMatchSDK: Void = {
+        assert(NFCReaderError.errorDomain == CoreNFCErrorCode.domain)
+        assert(NFCReaderError.Code.readerErrorSecurityViolation.rawValue == CoreNFCErrorCode.securityViolation)
+        assert(NFCReaderError.Code.readerTransceiveErrorTagConnectionLost.rawValue == CoreNFCErrorCode.tagConnectionLost)
+        assert(NFCReaderError.Code.readerTransceiveErrorSessionInvalidated.rawValue == CoreNFCErrorCode.sessionInvalidated)
+        assert(NFCReaderError.Code.readerTransceiveErrorTagNotConnected.rawValue == CoreNFCErrorCode.tagNotConnected)
+        assert(NFCReaderError.Code.readerTransceiveErrorPacketTooLong.rawValue == CoreNFCErrorCode.packetTooLong)
+        assert(NFCReaderError.Code.readerSessionInvalidationErrorUserCanceled.rawValue == CoreNFCErrorCode.userCanceled)
+        assert(NFCReaderError.Code.readerSessionInvalidationErrorSessionTimeout.rawValue == CoreNFCErrorCode.sessionTimeout)
+        assert(NFCReaderError.Code.readerSessionInvalidationErrorSystemIsBusy.rawValue == CoreNFCErrorCode.systemIsBusy)
+        assert(NFCReaderError.Code.readerErrorRadioDisabled.rawValue == CoreNFCErrorCode.radioDisabled)
+    }()
+}
+#endif

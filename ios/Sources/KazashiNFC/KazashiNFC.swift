@@ -1,0 +1,180 @@
+import Foundation
+import Kazashi
+#if canImport(CoreNFC) && os(iOS)
+@preconcurrency import CoreNFC
+#endif
+
+/// Tap-to-log-in and tap-to-sign with a My Number Card, over Core NFC.
+///
+/// Each call shows the NFC sheet, waits for one card, runs one flow of the Rust core and closes
+/// the sheet with a check mark or a short message in Japanese or English. Errors are the core's
+/// `KazashiError` (wrong PIN, locked, last attempt, lost tag...), ``KazashiNFCError`` for the
+/// sheet itself (Cancel, time limit, no NFC), or ``ConfigurationError`` for a misconfigured app.
+///
+/// Nothing is retried: after `KazashiError.TagLost` ask the user to tap again and call the flow
+/// again yourself. Call from any task; the calls suspend and never block the main thread.
+///
+/// Where there is no NFC (the simulator, a Mac, unit tests), ``useSimulatedCard(_:)`` routes
+/// every call to a transceiver such as `VirtualCard` instead of Core NFC.
+public enum KazashiNFC {
+    /// The JPKI application's AID; it must be in the app's select-identifiers list.
+    public static let jpkiApplicationIdentifier = ConfigurationCheck.jpkiApplicationIdentifier
+
+    /// Checks the app's Info.plist (`NFCReaderUsageDescription` and the JPKI AID in
+    /// `com.apple.developer.nfc.readersession.iso7816.select-identifiers`). Call it at start-up
+    /// to fail loudly in development; every tap also calls it first unless
+    /// ``ReaderOptions/checkConfiguration`` is off.
+    ///
+    /// - Throws: ``ConfigurationError`` naming each missing or wrong key.
+    public static func checkConfiguration(bundle: Bundle = .main) throws {
+        try ConfigurationCheck.validate(bundle.infoDictionary ?? [:])
+    }
+
+    /// The same check on a dictionary (for tests and tooling).
+    public static func checkConfiguration(infoDictionary: [String: Any]) throws {
+        try ConfigurationCheck.validate(infoDictionary)
+    }
+
+    /// Sends every following tap to `transceiver` (typically `VirtualCard(profile:)`) instead of
+    /// Core NFC, or back to Core NFC with `nil`. For the simulator, SwiftUI previews, UI tests and
+    /// demos; no sheet is shown and the configuration check is skipped.
+    public static func useSimulatedCard(_ transceiver: NfcTransceiver?) {
+        simulation.set(transceiver)
+    }
+
+    /// Whether taps go to a simulated card.
+    public static var isSimulating: Bool {
+        simulation.get() != nil
+    }
+
+    /// Whether a tap can work on this device: true with a simulated card, otherwise whether
+    /// Core NFC can read tags (false on the simulator, Macs and older devices).
+    public static var isReadingAvailable: Bool {
+        if isSimulating {
+            return true
+        }
+        #if canImport(CoreNFC) && os(iOS)
+        return NFCTagReaderSession.readingAvailable
+        #else
+        return false
+        #endif
+    }
+
+    /// Runs `body` against the card during one tap and returns its result.
+    ///
+    /// The sheet follows the card: it says "reading", "checking your PIN" and "signing" as the
+    /// card gets the matching commands. `body` must not retry a flow that failed with a lost
+    /// tag: the tap is over, and only the user may decide to tap again.
+    ///
+    /// ```swift
+    /// let status = try await KazashiNFC.perform { cardSession in
+    ///     try await cardSession.status()
+    /// }
+    /// ```
+    public static func perform<T>(options: ReaderOptions = ReaderOptions(),
+                                  successMessage: String? = nil,
+                                  _ body: @escaping @Sendable (CardSession) async throws -> T) async throws -> T {
+        if let simulated = simulation.get() {
+            return try await body(CardSession(transceiver: simulated))
+        }
+        #if canImport(CoreNFC) && os(iOS)
+        return try await performWithCoreNFC(options: options, successMessage: successMessage, body)
+        #else
+        throw KazashiNFCError.readingUnavailable
+        #endif
+    }
+
+    /// Tap to log in: verifies the authentication PIN (利用者証明用暗証番号) and signs
+    /// SHA-256(`challenge`) with the authentication key. The signature has already been
+    /// checked against the returned certificate.
+    ///
+    /// - Parameter confirmLastAttempt: pass `true` only after warning the user that one attempt
+    ///   is left and hearing them agree; otherwise such a card fails with
+    ///   `KazashiError.LastAttemptNotConfirmed` and no attempt is spent.
+    public static func login(challenge: Data,
+                             pin: String,
+                             confirmLastAttempt: Bool = false,
+                             options: ReaderOptions = ReaderOptions()) async throws -> LoginResult {
+        let messages = ReaderMessages(language: options.language)
+        return try await perform(options: options, successMessage: messages.text(for: .loggedIn)) { cardSession in
+            try await cardSession.login(challenge: challenge, pin: pin, confirmLastAttempt: confirmLastAttempt)
+        }
+    }
+
+    /// Tap to sign: verifies the signing password (署名用パスワード), hashes `document` with
+    /// `algorithm` and signs the digest with the signature key. The signature has already been
+    /// checked against the returned signing certificate, which carries personal data: show it
+    /// only to its holder.
+    public static func sign(document: Data,
+                            algorithm: DigestAlgorithm = .sha256,
+                            password: String,
+                            options signOptions: SignOptions = SignOptions(),
+                            reader: ReaderOptions = ReaderOptions()) async throws -> SignResult {
+        let messages = ReaderMessages(language: reader.language)
+        return try await perform(options: reader, successMessage: messages.text(for: .signed)) { cardSession in
+            try await cardSession.signDocument(document: document, algorithm: algorithm,
+                                               password: password, options: signOptions)
+        }
+    }
+
+    /// Tap to read the card's status: token type, both retry counters, the authentication
+    /// certificate. No PIN, no attempt spent.
+    public static func status(options: ReaderOptions = ReaderOptions()) async throws -> CardStatus {
+        try await perform(options: options) { cardSession in
+            try await cardSession.status()
+        }
+    }
+
+    private static let simulation = SimulationSlot()
+}
+
+#if canImport(CoreNFC) && os(iOS)
+extension KazashiNFC {
+    private static func performWithCoreNFC<T>(options: ReaderOptions,
+                                              successMessage: String?,
+                                              _ body: @escaping @Sendable (CardSession) async throws -> T) async throws -> T {
+        if options.checkConfiguration {
+            try checkConfiguration()
+        }
+        let messages = ReaderMessages(language: options.language)
+        let box = ResultBox<T>()
+        let reader = JPKIReaderSession(
+            messages: messages,
+            linkInfo: options.extendedLength ? CoreNFCTransceiver.extendedLinkInfo : CoreNFCTransceiver.shortLinkInfo,
+            successMessage: successMessage ?? messages.text(for: .done),
+            flow: { cardSession in
+                box.value = try await body(cardSession)
+            }
+        )
+        try await reader.run()
+        guard let value = box.value else {
+            throw KazashiNFCError.sessionFailed(reason: "the flow ended without a result")
+        }
+        return value
+    }
+}
+
+/// Carries `perform`'s result out of the flow's task. Written once by the flow before the
+/// reader resumes its caller, read once after.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: T?
+}
+#endif
+
+/// The simulated card, if any, behind a lock (taps may start from any task).
+private final class SimulationSlot: @unchecked Sendable {
+    private let lock = NSLock()
+    private var transceiver: NfcTransceiver?
+
+    func get() -> NfcTransceiver? {
+        lock.lock()
+        defer { lock.unlock() }
+        return transceiver
+    }
+
+    func set(_ value: NfcTransceiver?) {
+        lock.lock()
+        transceiver = value
+        lock.unlock()
+    }
+}

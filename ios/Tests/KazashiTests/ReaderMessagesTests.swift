@@ -1,0 +1,99 @@
+import Foundation
+import Kazashi
+import KazashiNFC
+import XCTest
+
+/// The sheet's texts: the right language, the facts the user needs, never the core's English
+/// reason (which could change) and never a PIN.
+final class ReaderMessagesTests: XCTestCase {
+    private let ja = ReaderMessages(language: .japanese)
+    private let en = ReaderMessages(language: .english)
+
+    func testLanguageResolution() {
+        XCTAssertEqual(ReaderLanguage.automatic.resolved(preferredLanguages: ["ja-JP", "en-US"]), .japanese)
+        XCTAssertEqual(ReaderLanguage.automatic.resolved(preferredLanguages: ["en-GB", "ja-JP"]), .english)
+        XCTAssertEqual(ReaderLanguage.automatic.resolved(preferredLanguages: []), .english)
+        XCTAssertEqual(ReaderLanguage.english.resolved(preferredLanguages: ["ja"]), .english)
+    }
+
+    func testWaitingMessage() {
+        XCTAssertEqual(ja.text(for: .waitingForCard), "マイナンバーカードをiPhoneの上部にかざしてください")
+        XCTAssertEqual(en.text(for: .waitingForCard), "Hold your My Number Card near the top of your iPhone")
+    }
+
+    func testWrongPinTellsTheAttemptsLeft() {
+        let error = KazashiError.WrongPin(pin: .authentication, attemptsLeft: 2, reason: "r")
+        XCTAssertTrue(ja.errorMessage(for: error).contains("残り2回"))
+        XCTAssertTrue(en.errorMessage(for: error).contains("2 attempts left"))
+
+        let last = KazashiError.WrongPin(pin: .signing, attemptsLeft: 1, reason: "r")
+        XCTAssertTrue(ja.errorMessage(for: last).contains("署名用パスワード"))
+        XCTAssertTrue(ja.errorMessage(for: last).contains("ロック"))
+        XCTAssertTrue(en.errorMessage(for: last).contains("1 attempt left"))
+    }
+
+    func testLockedPinPointsToTheMunicipalOffice() {
+        for byThisAttempt in [true, false] {
+            let error = KazashiError.PinBlocked(pin: .authentication, byThisAttempt: byThisAttempt, reason: "r")
+            XCTAssertTrue(ja.errorMessage(for: error).contains("市区町村の窓口"))
+            XCTAssertTrue(en.errorMessage(for: error).contains("municipal office"))
+        }
+    }
+
+    func testLastAttemptAndNoSigningCertificate() {
+        let last = KazashiError.LastAttemptNotConfirmed(pin: .authentication, reason: "r")
+        XCTAssertTrue(ja.errorMessage(for: last).contains("残りは1回"))
+        XCTAssertTrue(en.errorMessage(for: last).contains("one attempt"))
+
+        let none = KazashiError.NoSigningCertificate(reason: "r")
+        XCTAssertTrue(ja.errorMessage(for: none).contains("署名用電子証明書"))
+        XCTAssertTrue(en.errorMessage(for: none).contains("no signing certificate"))
+    }
+
+    func testTagLostFromTheCoreOrTheTransceiver() {
+        for error: Error in [KazashiError.TagLost(reason: "r"), NfcError.TagLost] {
+            XCTAssertEqual(ja.errorMessage(for: error), "カードが離れました。もう一度かざしてください")
+            XCTAssertEqual(en.errorMessage(for: error), "The card moved away; tap again")
+        }
+    }
+
+    /// Every case has its own short text, independent of the core's `reason`.
+    func testEveryKazashiErrorHasAMessageWithoutTheReason() {
+        let reason = "REASON-1234"
+        let all: [KazashiError] = [
+            .TagLost(reason: reason),
+            .Timeout(reason: reason),
+            .Transport(reason: reason),
+            .PinCheckInterrupted(pin: .authentication, reason: reason),
+            .InvalidPinFormat(pin: .authentication, reason: reason),
+            .InvalidPinFormat(pin: .signing, reason: reason),
+            .WrongPin(pin: .signing, attemptsLeft: 4, reason: reason),
+            .PinBlocked(pin: .signing, byThisAttempt: true, reason: reason),
+            .LastAttemptNotConfirmed(pin: .signing, reason: reason),
+            .PinRequired(pin: .authentication, reason: reason),
+            .NoSigningCertificate(reason: reason),
+            .NotJpkiCard(reason: reason),
+            .CardStatus(sw: 0x6982, reason: reason),
+            .MalformedResponse(reason: reason),
+            .Certificate(reason: reason),
+            .SignatureMismatch(reason: reason),
+            .InvalidInput(reason: reason),
+        ]
+        for error in all {
+            XCTAssertEqual(error.reason, reason)
+            for messages in [ja, en] {
+                let text = messages.errorMessage(for: error)
+                XCTAssertFalse(text.isEmpty)
+                XCTAssertFalse(text.contains(reason), "\(error) leaks its reason into the sheet")
+            }
+        }
+    }
+
+    func testSessionErrors() {
+        XCTAssertEqual(en.errorMessage(for: KazashiNFCError.userCanceled), "Cancelled")
+        XCTAssertTrue(ja.errorMessage(for: KazashiNFCError.readingUnavailable).contains("読み取れません"))
+        XCTAssertTrue(en.errorMessage(for: KazashiNFCError.missingEntitlement).contains("entitlement"))
+        XCTAssertEqual(KazashiNFCError.sessionTimedOut.errorDescription, "Time ran out. Try again.")
+        XCTAssertFalse(en.errorMessage(for: ConfigurationError(problems: [.missingUsageDescription])).isEmpty)
+    }
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Tests the Android shell (android/kazashi) on this machine, without an Android SDK or device:
+#
+#   1. compiles the shell's sources with the Android-flavoured bindings against the real Android
+#      framework classes (org.robolectric:android-all), coroutines and JNA, warnings as errors:
+#      what the Gradle build compiles, minus Gradle;
+#   2. compiles the same sources with the desktop-JVM bindings and the unit tests, and runs them
+#      against the host libkazashi_ffi (fake IsoDep links, the virtual card, JDK signature checks).
+#
+# Expects scripts/tools.sh and scripts/generate-bindings.sh to have run (this script builds no Rust).
+# Fetches androidx.annotation (for the generated code's @RequiresApi) from Maven Central once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f target/tools/env.sh ]; then
+    echo "test-android: target/tools/env.sh is missing; run scripts/tools.sh first" >&2
+    exit 1
+fi
+# shellcheck source=/dev/null
+source target/tools/env.sh
+
+ANDROID_BINDINGS=android/kazashi/src/main/kotlin/jp/kazashi/kazashi_ffi.kt
+JVM_BINDINGS=target/bindings/kotlin-jvm/jp/kazashi/kazashi_ffi.kt
+HOST_LIB_DIR=target/debug
+for f in "$ANDROID_BINDINGS" "$JVM_BINDINGS" "$HOST_LIB_DIR/libkazashi_ffi.so"; do
+    if [ ! -f "$f" ]; then
+        echo "test-android: $f is missing; run scripts/generate-bindings.sh first" >&2
+        exit 1
+    fi
+done
+
+ANNOTATION_VERSION=1.9.1
+ANNOTATION_JAR="target/tools/jars/annotation-jvm-$ANNOTATION_VERSION.jar"
+if [ ! -s "$ANNOTATION_JAR" ]; then
+    echo "test-android: fetching androidx.annotation:annotation-jvm:$ANNOTATION_VERSION from Maven Central"
+    mvn -q -B dependency:copy -Dartifact="androidx.annotation:annotation-jvm:$ANNOTATION_VERSION:jar" \
+        -DoutputDirectory=target/tools/jars >/dev/null
+fi
+
+SHELL_SOURCES=(android/kazashi/src/main/kotlin/jp/kazashi/android/*.kt)
+TEST_SOURCES=(android/kazashi/src/test/kotlin/jp/kazashi/android/*.kt)
+OUT=target/android-shell
+mkdir -p "$OUT"
+
+compile() { # label, module name, output dir, classpath, sources...
+    local label=$1 module=$2 dest=$3 cp=$4
+    shift 4
+    local start=$SECONDS
+    rm -rf "$dest"
+    if ! "$KOTLINC" -Werror -jvm-target 17 -module-name "$module" -cp "$cp" -d "$dest" "$@"; then
+        echo "test-android: $label failed to compile" >&2
+        return 1
+    fi
+    echo "test-android: $label compiled in $((SECONDS - start)) s"
+}
+
+# The generated bindings are large and change only when the FFI does: their classes are kept
+# per hash of their text, the classpath and the compiler version, so a re-run compiles only the
+# shell and the tests.
+compiled_bindings() { # flavour, bindings file, classpath -> prints the class directory
+    local flavour=$1 file=$2 cp=$3
+    local key
+    key=$(cat "$file" <(echo "$cp") "$KOTLIN_HOME/build.txt" 2>/dev/null | sha256sum | cut -c1-16)
+    local dest="$OUT/bindings-$flavour-$key"
+    if [ ! -f "$dest/.complete" ]; then
+        rm -rf "$OUT/bindings-$flavour-"*
+        compile "$flavour bindings" kazashi-ffi "$dest" "$cp" "$file" >&2 || return 1
+        touch "$dest/.complete"
+    fi
+    echo "$dest"
+}
+
+# 1. What the Gradle build compiles: the shell with the Android-flavoured bindings, against the
+#    Android framework classes.
+ANDROID_CP="$COROUTINES_JAR:$JNA_JAR:$ANDROID_ALL_JAR:$ANNOTATION_JAR"
+ANDROID_BINDINGS_CLASSES=$(compiled_bindings android "$ANDROID_BINDINGS" "$ANDROID_CP")
+compile "shell against android-all + Android bindings" kazashi-android "$OUT/android" \
+    "$ANDROID_BINDINGS_CLASSES:$ANDROID_CP" "${SHELL_SOURCES[@]}"
+
+# 2. The shell and its unit tests with the desktop-JVM bindings, run against the host library.
+JVM_CP="$COROUTINES_JAR:$JNA_JAR:$ANDROID_ALL_JAR"
+JVM_BINDINGS_CLASSES=$(compiled_bindings jvm "$JVM_BINDINGS" "$JVM_CP")
+compile "shell + unit tests against JVM bindings" kazashi-android-tests "$OUT/jvm" \
+    "$JVM_BINDINGS_CLASSES:$JVM_CP" "${SHELL_SOURCES[@]}" "${TEST_SOURCES[@]}"
+
+java -Djna.library.path="$HOST_LIB_DIR" \
+    -cp "$OUT/jvm:$JVM_BINDINGS_CLASSES:$KOTLIN_STDLIB:$COROUTINES_JAR:$JNA_JAR:$ANDROID_ALL_JAR" \
+    jp.kazashi.android.TestMainKt

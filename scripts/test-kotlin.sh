@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Compiles the generated desktop-JVM Kotlin bindings and runs the binding tests and the FFI
+# round-trip benchmark against the host library (JNA). Expects scripts/tools.sh and
+# scripts/generate-bindings.sh to have run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source target/tools/env.sh
+
+OUT=target/kotlin-tests
+mkdir -p "$OUT"
+CP="$JNA_JAR:$COROUTINES_JAR"
+GENERATED=target/bindings/kotlin-jvm/jp/kazashi/kazashi_ffi.kt
+
+# The bindings jar is rebuilt only when the generated source changed.
+if [ ! -s "$OUT/bindings.jar" ] || ! cmp -s "$GENERATED" "$OUT/bindings.kt"; then
+    "$KOTLINC" -Werror -nowarn -d "$OUT/bindings.jar" -classpath "$CP" "$GENERATED" 2>&1 | grep -v '^warning: unable to find kotlin-stdlib' || true
+    cp "$GENERATED" "$OUT/bindings.kt"
+fi
+"$KOTLINC" -Werror -d "$OUT/tests.jar" -classpath "$CP:$OUT/bindings.jar" bindings/kotlin/tests/*.kt
+
+RUN_CP="$CP:$KOTLIN_STDLIB:$OUT/bindings.jar:$OUT/tests.jar"
+java -Djna.library.path=target/debug -cp "$RUN_CP" jp.kazashi.tests.BindingsTestKt
+java -Djna.library.path=target/debug -cp "$RUN_CP" jp.kazashi.tests.FfiBenchKt
