@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use kazashi::trust::{sign_cms as sign_cms_flow, CmsOptions, LoginMessage};
 use kazashi::{
     CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt, PinKind,
     SignOptions, Transport,
@@ -161,6 +162,7 @@ pub fn login<T: Transport>(
     challenge_hex: &str,
     out: Option<&Path>,
     cert_out: Option<&Path>,
+    message_out: Option<&Path>,
     pins: PinOptions,
 ) -> Result<Outcome, Error> {
     let challenge = hex::decode(challenge_hex.trim()).map_err(|e| Error::InvalidInput {
@@ -179,6 +181,16 @@ pub fn login<T: Transport>(
     if let Some(path) = cert_out {
         write_file(path, result.certificate.der())?;
     }
+    if let Some(path) = message_out {
+        // The token type is not read during log-in (it would cost two APDUs).
+        let message = LoginMessage::new(
+            &challenge,
+            &result.signature,
+            result.certificate.der(),
+            "unknown",
+        );
+        write_file(path, message.to_json().as_bytes())?;
+    }
     let mut lines = vec![
         "signature verified against the authentication certificate (RSASSA-PKCS1-v1_5, SHA-256)"
             .into(),
@@ -194,6 +206,59 @@ pub fn login<T: Transport>(
             "certificate": certificate_json(&result.certificate, false),
             "certificate_pem": result.certificate.to_pem(),
             "traffic": stats_json(result.stats),
+        }),
+        lines,
+    })
+}
+
+/// `kazashi sign --cms`: a CAdES-BES CMS file, detached unless `attached`.
+pub fn sign_cms<T: Transport>(
+    card: &mut JpkiCard<T>,
+    file: &Path,
+    out: &Path,
+    algorithm: DigestAlgorithm,
+    attached: bool,
+    pins: PinOptions,
+) -> Result<Outcome, Error> {
+    let document = std::fs::read(file).map_err(|e| Error::InvalidInput {
+        reason: format!("cannot read {}: {e}", file.display()),
+    })?;
+    let password = pins.source.signing_password("Signing password")?;
+    let signed = pins.with_last_attempt(|last| {
+        let options = CmsOptions {
+            algorithm,
+            detached: !attached,
+            signing_time: crate::report::now(),
+            sign: SignOptions {
+                last_attempt: last,
+                allow_legacy_sha1: false,
+            },
+        };
+        block(sign_cms_flow(card, &document, &password, options))
+    })?;
+    write_file(out, &signed.der)?;
+    let stats = signed.signature.stats;
+    let mut lines = vec![
+        format!(
+            "signed {} into {} ({} CMS, {}, CAdES-BES attributes)",
+            file.display(),
+            out.display(),
+            if attached { "attached" } else { "detached" },
+            algorithm.name()
+        ),
+        "signature verified against the signing certificate".into(),
+    ];
+    lines.extend(certificate_lines(&signed.signature.certificate, false));
+    lines.push(stats_line(stats));
+    Ok(Outcome {
+        json: json!({
+            "file": file.display().to_string(),
+            "cms_file": out.display().to_string(),
+            "detached": !attached,
+            "digest_algorithm": algorithm.name(),
+            "bytes": signed.der.len(),
+            "certificate": certificate_json(&signed.signature.certificate, false),
+            "traffic": stats_json(stats),
         }),
         lines,
     })

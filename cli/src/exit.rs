@@ -2,6 +2,16 @@
 
 use kazashi::Error;
 
+use crate::failure::Failure;
+
+/// The exit code and a machine-readable kind for any failure.
+pub fn classify_failure(failure: &Failure) -> (i32, &'static str) {
+    match failure {
+        Failure::Card(e) => classify(e),
+        Failure::Rejected(e) => (REJECTED, e.kind()),
+    }
+}
+
 /// Success.
 pub const OK: i32 = 0;
 /// Bad usage or input: unknown option, malformed PIN, bad hex, unreadable file.
@@ -18,6 +28,8 @@ pub const CARD: i32 = 6;
 pub const UNAVAILABLE: i32 = 7;
 /// The card's signature did not verify against its certificate.
 pub const BAD_SIGNATURE: i32 = 8;
+/// A verification (`verify`, `verify-login`) rejected the file or message.
+pub const REJECTED: i32 = 9;
 
 /// Help text for `--help`.
 pub const TABLE: &str = "Exit codes:
@@ -28,7 +40,8 @@ pub const TABLE: &str = "Exit codes:
   5  one attempt left and --confirm-last-attempt not given
   6  card or link error (tag lost, timeout, unexpected response)
   7  the card lacks it (no signing certificate, not a JPKI card, PIN required)
-  8  the card's signature did not verify";
+  8  the card's signature did not verify
+  9  verify / verify-login rejected the file or message (the reason is printed)";
 
 /// The exit code and a machine-readable kind for an error.
 pub fn classify(error: &Error) -> (i32, &'static str) {

@@ -3,8 +3,10 @@
 mod commands;
 mod demo;
 mod exit;
+mod failure;
 mod pins;
 mod report;
+mod verify;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -15,6 +17,7 @@ use kazashi::{CertificateKind, DigestAlgorithm, Error, JpkiCard, Profile, Virtua
 use serde_json::{json, Value};
 
 use crate::commands::{Outcome, PinOptions};
+use crate::failure::Failure;
 use crate::pins::PinSource;
 
 /// Use the two electronic certificates of Japan's My Number Card: read them, check PIN
@@ -43,6 +46,14 @@ struct Cli {
     #[arg(long, global = true)]
     confirm_last_attempt: bool,
 
+    /// verify / verify-login: also accept the virtual card's test roots (for --profile).
+    #[arg(long, global = true)]
+    trust_virtual_card: bool,
+
+    /// verify / verify-login: also accept this root certificate (DER or PEM); repeatable.
+    #[arg(long, global = true, value_name = "FILE")]
+    trust_root: Vec<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -53,10 +64,13 @@ enum Command {
     Demo,
     /// Card type, PIN attempts left, certificate expiry. No PIN needed, no attempt spent.
     Status,
-    /// Read a certificate: DER to --out, or PEM on standard output.
+    /// Read a certificate from the card (DER to --out, or PEM on standard output), or
+    /// `cert inspect FILE` to describe any JPKI certificate file (DER or PEM).
     Cert {
-        /// Which certificate.
+        /// Which certificate, or `inspect`.
         which: CertChoice,
+        /// With `inspect`: the certificate file.
+        file: Option<PathBuf>,
         /// Write PEM instead of DER to --out.
         #[arg(long)]
         pem: bool,
@@ -75,6 +89,9 @@ enum Command {
         /// Write the authentication certificate (DER) here.
         #[arg(long)]
         cert_out: Option<PathBuf>,
+        /// Write the log-in message for the server (JSON, see the README) here.
+        #[arg(long)]
+        message_out: Option<PathBuf>,
     },
     /// Tap to sign: sign a file's digest with the signature key (password: 6-16 A-Z/0-9).
     Sign {
@@ -86,9 +103,31 @@ enum Command {
         /// Hash algorithm: sha256, sha384 or sha512 (sha1 needs --allow-sha1).
         #[arg(long, default_value = "sha256")]
         hash: String,
-        /// Allow SHA-1 for legacy verifiers.
+        /// Allow SHA-1 for legacy verifiers (raw signatures only).
         #[arg(long)]
         allow_sha1: bool,
+        /// Write a CMS / CAdES-BES signed file (.p7s) instead of a raw signature.
+        #[arg(long)]
+        cms: bool,
+        /// With --cms: include the document in the file (default: detached).
+        #[arg(long, requires = "cms")]
+        attached: bool,
+    },
+    /// Verify a CMS signed file: signature, content, signed attributes, signer certificate.
+    Verify {
+        /// The .p7s file (DER or PEM).
+        file: PathBuf,
+        /// The signed document, for a detached signature.
+        #[arg(long)]
+        content: Option<PathBuf>,
+    },
+    /// Verify a log-in message (JSON) against the challenge the server issued.
+    VerifyLogin {
+        /// The message file.
+        message: PathBuf,
+        /// The challenge the server issued, in hex.
+        #[arg(long)]
+        challenge: String,
     },
     /// List the virtual card profiles.
     Profiles,
@@ -104,15 +143,18 @@ enum CertChoice {
     Sign,
     /// Its certification authority.
     SignCa,
+    /// Describe a certificate file instead of reading the card.
+    Inspect,
 }
 
-impl From<CertChoice> for CertificateKind {
-    fn from(c: CertChoice) -> Self {
-        match c {
-            CertChoice::Auth => CertificateKind::Authentication,
-            CertChoice::AuthCa => CertificateKind::AuthenticationCa,
-            CertChoice::Sign => CertificateKind::Signing,
-            CertChoice::SignCa => CertificateKind::SigningCa,
+impl CertChoice {
+    fn kind(self) -> Option<CertificateKind> {
+        match self {
+            CertChoice::Auth => Some(CertificateKind::Authentication),
+            CertChoice::AuthCa => Some(CertificateKind::AuthenticationCa),
+            CertChoice::Sign => Some(CertificateKind::Signing),
+            CertChoice::SignCa => Some(CertificateKind::SigningCa),
+            CertChoice::Inspect => None,
         }
     }
 }
@@ -143,12 +185,16 @@ fn main() -> ExitCode {
             }
             exit::OK
         }
-        Err(error) => {
-            let (code, kind) = exit::classify(&error);
+        Err(failure) => {
+            let (code, kind) = exit::classify_failure(&failure);
+            let attempts_left = match &failure {
+                Failure::Card(e) => e.attempts_left(),
+                Failure::Rejected(_) => None,
+            };
             if cli.json {
                 let object = json!({
                     "ok": false,
-                    "error": { "kind": kind, "message": error.to_string(), "attempts_left": error.attempts_left() },
+                    "error": { "kind": kind, "message": failure.to_string(), "attempts_left": attempts_left },
                     "apdus": apdus,
                 });
                 println!(
@@ -156,8 +202,11 @@ fn main() -> ExitCode {
                     serde_json::to_string_pretty(&object).unwrap_or_default()
                 );
             } else {
-                eprintln!("error: {error}");
-                if matches!(error, Error::LastAttemptNotConfirmed { .. }) {
+                eprintln!("error: {failure}");
+                if matches!(
+                    failure,
+                    Failure::Card(Error::LastAttemptNotConfirmed { .. })
+                ) {
                     eprintln!(
                         "hint: if you are sure of the PIN, run again with --confirm-last-attempt"
                     );
@@ -176,10 +225,33 @@ fn merge(into: &mut Value, from: Value) {
 }
 
 /// Runs the command; returns its outcome and the APDUs it exchanged.
-fn run(cli: &Cli) -> (Result<Outcome, Error>, u32) {
+fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
+    let trust = || verify::TrustChoice {
+        virtual_card: cli.trust_virtual_card.then_some(cli.profile),
+        roots: &cli.trust_root,
+    };
     match &cli.command {
-        Command::Demo => return (demo::run(cli.profile), 0),
+        Command::Demo => return (demo::run(cli.profile).map_err(Failure::from), 0),
         Command::Profiles => return (Ok(profiles()), 0),
+        Command::Verify { file, content } => {
+            return (verify::verify(file, content.as_deref(), trust()), 0)
+        }
+        Command::VerifyLogin { message, challenge } => {
+            return (verify::verify_login(message, challenge, trust()), 0)
+        }
+        Command::Cert {
+            which: CertChoice::Inspect,
+            file,
+            ..
+        } => {
+            let result = match file {
+                Some(file) => verify::inspect(file),
+                None => Err(Failure::Card(Error::InvalidInput {
+                    reason: "cert inspect needs a certificate file".into(),
+                })),
+            };
+            return (result, 0);
+        }
         _ => {}
     }
     if !cli.virtual_card {
@@ -188,7 +260,7 @@ fn run(cli: &Cli) -> (Result<Outcome, Error>, u32) {
                      (PC/SC reader support is not built in yet)"
                 .into(),
         };
-        return (Err(error), 0);
+        return (Err(error.into()), 0);
     }
     let interactive = !cli.pin_stdin && !cli.json && std::io::stdin().is_terminal();
     let pins = PinOptions {
@@ -204,18 +276,23 @@ fn run(cli: &Cli) -> (Result<Outcome, Error>, u32) {
     let mut card = JpkiCard::new(&mut virtual_card);
     let result = match &cli.command {
         Command::Status => commands::status(&mut card),
-        Command::Cert { which, pem, out } => {
-            commands::cert(&mut card, (*which).into(), *pem, out.as_deref(), pins)
-        }
+        Command::Cert {
+            which, pem, out, ..
+        } => match which.kind() {
+            Some(kind) => commands::cert(&mut card, kind, *pem, out.as_deref(), pins),
+            None => unreachable!("inspect is handled above"),
+        },
         Command::Login {
             challenge,
             out,
             cert_out,
+            message_out,
         } => commands::login(
             &mut card,
             challenge,
             out.as_deref(),
             cert_out.as_deref(),
+            message_out.as_deref(),
             pins,
         ),
         Command::Sign {
@@ -223,12 +300,23 @@ fn run(cli: &Cli) -> (Result<Outcome, Error>, u32) {
             out,
             hash,
             allow_sha1,
+            cms,
+            attached,
         } => hash.parse::<DigestAlgorithm>().and_then(|algorithm| {
-            commands::sign(&mut card, file, out, algorithm, *allow_sha1, pins)
+            if *cms {
+                commands::sign_cms(&mut card, file, out, algorithm, *attached, pins)
+            } else {
+                commands::sign(&mut card, file, out, algorithm, *allow_sha1, pins)
+            }
         }),
-        Command::Demo | Command::Profiles => unreachable!("handled above"),
+        Command::Demo
+        | Command::Profiles
+        | Command::Verify { .. }
+        | Command::VerifyLogin { .. } => {
+            unreachable!("handled above")
+        }
     };
-    (result, card.stats().apdus)
+    (result.map_err(Failure::from), card.stats().apdus)
 }
 
 fn profiles() -> Outcome {

@@ -390,3 +390,171 @@ fn reader_mode_is_refused_clearly() {
     let out = kazashi(&["--help"], "");
     assert!(String::from_utf8_lossy(&out.stdout).contains("Exit codes"));
 }
+
+#[test]
+fn cms_files_sign_and_verify() {
+    let doc = tmp("contract.txt");
+    std::fs::write(&doc, "契約書 v1").unwrap();
+    let p7s = tmp("contract.p7s");
+    let out = kazashi(
+        &[
+            "sign",
+            "--virtual",
+            doc.to_str().unwrap(),
+            "--cms",
+            "--out",
+            p7s.to_str().unwrap(),
+            "--pin-stdin",
+            "--json",
+        ],
+        "ABC123\n",
+    );
+    let v = json(&out);
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(v["detached"], true);
+    let ok = json(&kazashi(
+        &[
+            "verify",
+            p7s.to_str().unwrap(),
+            "--content",
+            doc.to_str().unwrap(),
+            "--trust-virtual-card",
+            "--json",
+        ],
+        "",
+    ));
+    assert_eq!(ok["valid"], true, "{ok}");
+    assert_eq!(ok["revocation"], "not-checked");
+    assert_eq!(ok["signer"]["personal"]["birth_date"], "1990-04-01");
+    // Production roots only.
+    let out = kazashi(
+        &[
+            "verify",
+            p7s.to_str().unwrap(),
+            "--content",
+            doc.to_str().unwrap(),
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(9));
+    assert_eq!(json(&out)["error"]["kind"], "test-root-not-accepted");
+    // Altered content.
+    let forged = tmp("forged.txt");
+    std::fs::write(&forged, "契約書 v2").unwrap();
+    let out = kazashi(
+        &[
+            "verify",
+            p7s.to_str().unwrap(),
+            "--content",
+            forged.to_str().unwrap(),
+            "--trust-virtual-card",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(9));
+    assert_eq!(json(&out)["error"]["kind"], "content-mismatch");
+    // Attached: no --content needed.
+    let attached = tmp("attached.p7s");
+    let out = kazashi(
+        &[
+            "sign",
+            "--virtual",
+            doc.to_str().unwrap(),
+            "--cms",
+            "--attached",
+            "--out",
+            attached.to_str().unwrap(),
+            "--pin-stdin",
+        ],
+        "ABC123\n",
+    );
+    assert!(out.status.success());
+    let out = kazashi(
+        &["verify", attached.to_str().unwrap(), "--trust-virtual-card"],
+        "",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn login_messages_verify_against_their_challenge() {
+    let message = tmp("login.json");
+    let challenge = "00112233445566778899aabbccddeeff";
+    let out = kazashi(
+        &[
+            "login",
+            "--virtual",
+            "--challenge",
+            challenge,
+            "--pin-stdin",
+            "--message-out",
+            message.to_str().unwrap(),
+        ],
+        "1234\n",
+    );
+    assert!(out.status.success());
+    let v = json(&kazashi(
+        &[
+            "verify-login",
+            message.to_str().unwrap(),
+            "--challenge",
+            challenge,
+            "--trust-virtual-card",
+            "--json",
+        ],
+        "",
+    ));
+    assert_eq!(v["valid"], true, "{v}");
+    let out = kazashi(
+        &[
+            "verify-login",
+            message.to_str().unwrap(),
+            "--challenge",
+            "ffeeddccbbaa99887766554433221100",
+            "--trust-virtual-card",
+            "--json",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(9));
+    assert_eq!(json(&out)["error"]["kind"], "challenge-mismatch");
+}
+
+#[test]
+fn cert_inspect_describes_any_jpki_certificate() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/roots/signca03.cer");
+    let v = json(&kazashi(&["cert", "inspect", root, "--json"], ""));
+    assert_eq!(v["purpose"], "certificate-authority");
+    assert!(v["subject"]
+        .as_str()
+        .unwrap()
+        .contains("JPKI for digital signature"));
+    let pem = tmp("sign.pem");
+    assert!(kazashi(
+        &[
+            "cert",
+            "sign",
+            "--virtual",
+            "--pin-stdin",
+            "--pem",
+            "--out",
+            pem.to_str().unwrap()
+        ],
+        "ABC123\n"
+    )
+    .status
+    .success());
+    let v = json(&kazashi(
+        &["cert", "inspect", pem.to_str().unwrap(), "--json"],
+        "",
+    ));
+    assert_eq!(v["purpose"], "signature");
+    assert_eq!(v["personal"]["sex"], "2");
+    assert!(v["days_left"].as_i64().unwrap() > 0);
+}

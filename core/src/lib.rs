@@ -27,6 +27,7 @@ pub mod error;
 pub mod jpki;
 pub mod pin;
 pub mod transport;
+pub mod trust;
 pub mod virtual_card;
 
 pub use certificate::{CertificateInfo, CertificatePurpose, PersonalAttributes};

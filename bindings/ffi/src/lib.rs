@@ -12,15 +12,21 @@ mod error;
 mod model;
 mod session;
 mod transceiver;
+mod trust;
 mod virtual_card;
 
 pub use error::{KazashiError, NfcError};
 pub use model::{
     ApduCounts, CardStatus, CertificateInfo, CertificatePurpose, CertificateType, DigestAlgorithm,
-    LoginResult, PersonalAttributes, PinCounter, PinType, SignOptions, SignResult, TokenType,
+    LoginResult, PersonalAttributes, PinCounter, PinType, SignOptions, SignResult, SignedFile,
+    TokenType,
 };
 pub use session::CardSession;
 pub use transceiver::{LinkInfo, NfcTransceiver};
+pub use trust::{
+    create_login_message, verify_certificate, verify_signed_file, ChainResult, LoginCheck,
+    LoginVerifier, RejectionKind, SignedFileCheck, TestRoot, VerificationError,
+};
 pub use virtual_card::{VirtualCard, VirtualCardOptions, VirtualCardProfile};
 
 uniffi::setup_scaffolding!();

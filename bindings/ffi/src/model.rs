@@ -107,6 +107,19 @@ pub enum CertificatePurpose {
     Unknown,
 }
 
+impl From<CertificatePurpose> for kazashi::CertificatePurpose {
+    fn from(p: CertificatePurpose) -> Self {
+        match p {
+            CertificatePurpose::Authentication => kazashi::CertificatePurpose::Authentication,
+            CertificatePurpose::Signature => kazashi::CertificatePurpose::Signature,
+            CertificatePurpose::CertificateAuthority => {
+                kazashi::CertificatePurpose::CertificateAuthority
+            }
+            CertificatePurpose::Unknown => kazashi::CertificatePurpose::Unknown,
+        }
+    }
+}
+
 impl From<kazashi::CertificatePurpose> for CertificatePurpose {
     fn from(p: kazashi::CertificatePurpose) -> Self {
         match p {
@@ -338,4 +351,15 @@ pub struct SignOptions {
     /// Allow SHA-1 (legacy verifiers only).
     #[uniffi(default = false)]
     pub allow_legacy_sha1: bool,
+}
+
+/// A CMS signed file made on the card.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignedFile {
+    /// DER `ContentInfo` (`.p7s`).
+    pub der: Vec<u8>,
+    /// The signing certificate (with personal attributes).
+    pub certificate: CertificateInfo,
+    /// What the flow exchanged.
+    pub counts: ApduCounts,
 }

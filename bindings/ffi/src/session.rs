@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use crate::error::KazashiError;
 use crate::model::{
     ApduCounts, CardStatus, CertificateInfo, CertificateType, DigestAlgorithm, LoginResult,
-    PinCounter, PinType, SignOptions, SignResult,
+    PinCounter, PinType, SignOptions, SignResult, SignedFile,
 };
 use crate::transceiver::{ForeignTransport, NfcTransceiver};
 
@@ -154,6 +154,39 @@ impl CardSession {
     ) -> Result<SignResult, KazashiError> {
         let digest = DocumentDigest::from_digest(algorithm.into(), digest)?;
         self.sign(digest, password, options).await
+    }
+
+    /// Tap to sign into a CMS file (CAdES-BES, detached unless `attached`): the signed
+    /// attributes name the signing certificate, so it is read before signing.
+    pub async fn sign_cms(
+        &self,
+        document: Vec<u8>,
+        algorithm: DigestAlgorithm,
+        password: String,
+        attached: bool,
+        options: SignOptions,
+    ) -> Result<SignedFile, KazashiError> {
+        let password = signing_password(password)?;
+        let signing_time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default();
+        let cms_options = kazashi::trust::CmsOptions {
+            algorithm: algorithm.into(),
+            detached: !attached,
+            signing_time,
+            sign: kazashi::SignOptions {
+                last_attempt: last_attempt(options.confirm_last_attempt),
+                allow_legacy_sha1: false,
+            },
+        };
+        let mut card = self.card.lock().await;
+        let signed = kazashi::trust::sign_cms(&mut card, &document, &password, cms_options).await?;
+        Ok(SignedFile {
+            der: signed.der,
+            certificate: (&signed.signature.certificate).into(),
+            counts: signed.signature.stats.into(),
+        })
     }
 
     /// Changes a PIN: verifies `current` (with the usual counter checks), then sets `new`.

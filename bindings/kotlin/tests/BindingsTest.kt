@@ -21,7 +21,14 @@ import jp.kazashi.SignOptions
 import jp.kazashi.TokenType
 import jp.kazashi.VirtualCard
 import jp.kazashi.VirtualCardProfile
+import jp.kazashi.LoginVerifier
+import jp.kazashi.RejectionKind
+import jp.kazashi.TestRoot
+import jp.kazashi.VerificationException
+import jp.kazashi.createLoginMessage
 import jp.kazashi.kazashiVersion
+import jp.kazashi.verifyCertificate
+import jp.kazashi.verifySignedFile
 import kotlinx.coroutines.async
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
@@ -306,6 +313,56 @@ fun main() {
                 val runs = link.log.joinToString("") { String.format("%02X", it) }
                 check(Regex("(A4A42020A42AA4B0){4}").matches(runs)) { runs }
             }
+        }
+    }
+
+    t.test("log-in message: created on the phone, verified on the server, once") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            val roots = listOf(TestRoot(card.rootCertificate(PinType.AUTHENTICATION), CertificatePurpose.AUTHENTICATION))
+            LoginVerifier(roots).use { server ->
+                val challenge = server.issueChallenge(120u)
+                check(challenge.size == 32)
+                val message = CardSession(card).use { phone ->
+                    val result = phone.login(challenge, "1234", false)
+                    createLoginMessage(challenge, result.signature, result.certificate.der, "physical-card")
+                }
+                check(message.contains("\"version\": 1") && message.contains("sha256WithRSAEncryption")) { message }
+                val ok = server.verify(message, challenge)
+                check(ok.chain.anchor.startsWith("test root: C=JP, O=JPKI-TEST")) { ok.chain.anchor }
+                check(!ok.revocationChecked && ok.chain.daysLeft > 0)
+                val replay = expectThrows<VerificationException.Rejected> { server.verify(message, challenge) }
+                check(replay.kind == RejectionKind.CHALLENGE_REPLAYED)
+            }
+            // Production roots only: the virtual card's test PKI is refused.
+            LoginVerifier(emptyList()).use { strict ->
+                val challenge = strict.issueChallenge(60u)
+                val message = CardSession(card).use { phone ->
+                    val result = phone.login(challenge, "1234", false)
+                    createLoginMessage(challenge, result.signature, result.certificate.der, "physical-card")
+                }
+                val e = expectThrows<VerificationException.Rejected> { strict.verify(message, challenge) }
+                check(e.kind == RejectionKind.TEST_ROOT_NOT_ACCEPTED) { "${e.kind}" }
+            }
+        }
+    }
+
+    t.test("CMS signed file made on the card verifies; altered content is rejected") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            val roots = listOf(TestRoot(card.rootCertificate(PinType.SIGNING), CertificatePurpose.SIGNATURE))
+            CardSession(card).use { session ->
+                val detached = session.signCms(document, DigestAlgorithm.SHA256, "ABC123", false, SignOptions(false, false))
+                val ok = verifySignedFile(detached.der, document, roots)
+                check(ok.detached && ok.content.contentEquals(document) && ok.signingTime != null)
+                val e = expectThrows<VerificationException.Rejected> { verifySignedFile(detached.der, "forged".toByteArray(), roots) }
+                check(e.kind == RejectionKind.CONTENT_MISMATCH)
+                val attached = session.signCms(document, DigestAlgorithm.SHA512, "ABC123", true, SignOptions(false, false))
+                check(verifySignedFile(attached.der, null, roots).algorithm == DigestAlgorithm.SHA512)
+            }
+            // A signing certificate offered as an authentication certificate.
+            val e = expectThrows<VerificationException.Rejected> {
+                verifyCertificate(card.certificate(CertificateType.SIGNING)!!, CertificatePurpose.AUTHENTICATION, emptyList())
+            }
+            check(e.kind == RejectionKind.WRONG_PURPOSE)
         }
     }
 

@@ -253,6 +253,48 @@ impl<T: Transport> JpkiCard<T> {
         })
     }
 
+    /// Signs a digest that depends on the signing certificate (a CMS file's signed attributes
+    /// name the certificate): verifies the password, reads the certificate, asks `prepare` for
+    /// the digest, then signs and checks the signature. Same APDUs as [`JpkiCard::sign`].
+    pub async fn sign_with_certificate<F>(
+        &mut self,
+        password: &SigningPassword,
+        options: SignOptions,
+        prepare: F,
+    ) -> Result<SignResult>
+    where
+        F: FnOnce(&CertificateInfo) -> Result<DocumentDigest> + Send,
+    {
+        let start = self.stats();
+        self.select_application().await?;
+        self.require_signing_certificate().await?;
+        self.verify_pin(password, options.last_attempt).await?;
+        let certificate = self
+            .read_certificate_selected(CertificateKind::Signing)
+            .await?;
+        let digest = prepare(&certificate)?;
+        let algorithm = digest.algorithm();
+        if algorithm == DigestAlgorithm::Sha1 && !options.allow_legacy_sha1 {
+            return Err(Error::InvalidInput {
+                reason: "SHA-1 signatures are refused by JPKI verification services".into(),
+            });
+        }
+        let digest_info = algorithm.digest_info(digest.digest())?;
+        self.select_ef_ok(ef::SIGN_KEY, "SELECT of the signature key")
+            .await?;
+        let signature = self
+            .compute_signature(PinKind::Signing, digest_info)
+            .await?;
+        certificate.verify_digest_signature(algorithm, digest.digest(), &signature)?;
+        Ok(SignResult {
+            signature,
+            algorithm,
+            digest: digest.digest().to_vec(),
+            certificate,
+            stats: self.stats().since(start),
+        })
+    }
+
     /// Changes a PIN: verifies `current` (with the usual counter checks), then sends CHANGE
     /// REFERENCE DATA with `new`.
     pub async fn change_pin<P: Pin>(

@@ -1,0 +1,275 @@
+//! The relying party's side for Kotlin and Swift: log-in messages, log-in verification with
+//! single-use challenges, certificate chains to the J-LIS roots, and CMS signed files.
+
+use std::sync::Arc;
+
+use kazashi::trust::{self, ChallengeStore as _, InMemoryChallengeStore, TrustError, TrustStore};
+
+use crate::model::{CertificateInfo, CertificatePurpose, DigestAlgorithm};
+
+/// Why a verification said no. One case per reason; `reason` is a sentence for logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum RejectionKind {
+    /// Not decodable.
+    Malformed,
+    /// A certificate for another purpose.
+    WrongPurpose,
+    /// Expired at the time of the check.
+    Expired,
+    /// Not yet valid.
+    NotYetValid,
+    /// The root was not valid then.
+    RootNotValid,
+    /// No accepted root issued it.
+    UntrustedRoot,
+    /// JPKI test hierarchy without the opt-in.
+    TestRootNotAccepted,
+    /// The certificate was altered.
+    TamperedCertificate,
+    /// A root is not a usable CA.
+    BadRoot,
+    /// Missing key usage, extended key usage or policy.
+    WrongUsage,
+    /// SHA-1 or another weak algorithm.
+    WeakAlgorithm,
+    /// The signature does not verify.
+    BadSignature,
+    /// The signed content was altered.
+    ContentMismatch,
+    /// The signer is not the certificate in the file.
+    SignerMismatch,
+    /// A CAdES-BES signed attribute is missing or wrong.
+    SignedAttributes,
+    /// Shorter than 16 bytes.
+    ChallengeTooShort,
+    /// Answers another challenge.
+    ChallengeMismatch,
+    /// Never issued here.
+    ChallengeUnknown,
+    /// Already used.
+    ChallengeReplayed,
+    /// Expired.
+    ChallengeExpired,
+    /// Unknown message version.
+    UnsupportedVersion,
+    /// Revoked.
+    Revoked,
+    /// Revocation could not be checked.
+    RevocationUnavailable,
+}
+
+/// A verification's rejection. Kotlin: `VerificationException.Rejected`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum VerificationError {
+    /// The file, message or certificate was rejected.
+    #[error("{reason}")]
+    Rejected {
+        /// Why, as a case.
+        kind: RejectionKind,
+        /// Why, in words.
+        reason: String,
+    },
+}
+
+impl From<TrustError> for VerificationError {
+    fn from(e: TrustError) -> Self {
+        let kind = match &e {
+            TrustError::Malformed { .. } => RejectionKind::Malformed,
+            TrustError::WrongPurpose { .. } => RejectionKind::WrongPurpose,
+            TrustError::Expired { .. } => RejectionKind::Expired,
+            TrustError::NotYetValid { .. } => RejectionKind::NotYetValid,
+            TrustError::RootNotValid { .. } => RejectionKind::RootNotValid,
+            TrustError::UntrustedRoot { .. } => RejectionKind::UntrustedRoot,
+            TrustError::TestRootNotAccepted => RejectionKind::TestRootNotAccepted,
+            TrustError::TamperedCertificate => RejectionKind::TamperedCertificate,
+            TrustError::BadRoot { .. } => RejectionKind::BadRoot,
+            TrustError::WrongUsage { .. } => RejectionKind::WrongUsage,
+            TrustError::WeakAlgorithm { .. } => RejectionKind::WeakAlgorithm,
+            TrustError::BadSignature => RejectionKind::BadSignature,
+            TrustError::ContentMismatch => RejectionKind::ContentMismatch,
+            TrustError::SignerMismatch => RejectionKind::SignerMismatch,
+            TrustError::SignedAttributes { .. } => RejectionKind::SignedAttributes,
+            TrustError::ChallengeTooShort { .. } => RejectionKind::ChallengeTooShort,
+            TrustError::ChallengeMismatch => RejectionKind::ChallengeMismatch,
+            TrustError::ChallengeUnknown => RejectionKind::ChallengeUnknown,
+            TrustError::ChallengeReplayed => RejectionKind::ChallengeReplayed,
+            TrustError::ChallengeExpired => RejectionKind::ChallengeExpired,
+            TrustError::UnsupportedVersion { .. } => RejectionKind::UnsupportedVersion,
+            TrustError::Revoked { .. } => RejectionKind::Revoked,
+            TrustError::RevocationUnavailable { .. } => RejectionKind::RevocationUnavailable,
+        };
+        VerificationError::Rejected {
+            kind,
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// A root to accept besides the J-LIS production roots (the explicit opt-in for test PKIs).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TestRoot {
+    /// DER bytes.
+    pub der: Vec<u8>,
+    /// What it issues: `AUTHENTICATION` or `SIGNATURE`.
+    pub purpose: CertificatePurpose,
+}
+
+fn store(test_roots: Vec<TestRoot>) -> Result<TrustStore, VerificationError> {
+    let mut store = TrustStore::production();
+    for root in test_roots {
+        store = store.with_test_root(&root.der, root.purpose.into())?;
+    }
+    Ok(store)
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
+/// A certificate that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChainResult {
+    /// The certificate.
+    pub certificate: CertificateInfo,
+    /// The root that anchored it (`authca02.cer`, or `test root: …`).
+    pub anchor: String,
+    /// Its J-LIS generation, for production roots.
+    pub generation: Option<u8>,
+    /// Whether the root is a J-LIS production root.
+    pub production_root: bool,
+    /// Whole days the certificate has left.
+    pub days_left: i64,
+}
+
+impl From<&trust::ChainVerification> for ChainResult {
+    fn from(c: &trust::ChainVerification) -> Self {
+        ChainResult {
+            certificate: (&c.certificate).into(),
+            anchor: c.anchor.clone(),
+            generation: c.generation,
+            production_root: c.production,
+            days_left: c.days_left,
+        }
+    }
+}
+
+/// Verifies a certificate for `purpose` now: chain to an accepted root, validity, usage.
+#[uniffi::export]
+pub fn verify_certificate(
+    der: Vec<u8>,
+    purpose: CertificatePurpose,
+    test_roots: Vec<TestRoot>,
+) -> Result<ChainResult, VerificationError> {
+    let chain = trust::verify_certificate(&der, purpose.into(), now(), &store(test_roots)?)?;
+    Ok((&chain).into())
+}
+
+/// The JSON log-in message the app sends to its server (version 1; see the README).
+#[uniffi::export]
+pub fn create_login_message(
+    challenge: Vec<u8>,
+    signature: Vec<u8>,
+    certificate_der: Vec<u8>,
+    token_type: String,
+) -> String {
+    trust::LoginMessage::new(&challenge, &signature, &certificate_der, &token_type).to_json()
+}
+
+/// A verified log-in.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LoginCheck {
+    /// The authentication certificate's chain.
+    pub chain: ChainResult,
+    /// False: no revocation checker is configured (J-LIS data needs an authorised operator).
+    pub revocation_checked: bool,
+    /// The token type the app reported (informative, not authenticated).
+    pub token_type: String,
+}
+
+/// A server's log-in verifier: issues single-use challenges and checks the messages that
+/// answer them. Challenges live in memory, in this object.
+#[derive(uniffi::Object)]
+pub struct LoginVerifier {
+    store: TrustStore,
+    challenges: InMemoryChallengeStore,
+}
+
+#[uniffi::export]
+impl LoginVerifier {
+    /// Production roots, plus `test_roots` if given (explicit opt-in).
+    #[uniffi::constructor]
+    pub fn new(test_roots: Vec<TestRoot>) -> Result<Arc<Self>, VerificationError> {
+        Ok(Arc::new(Self {
+            store: store(test_roots)?,
+            challenges: InMemoryChallengeStore::default(),
+        }))
+    }
+
+    /// A fresh 32-byte challenge, valid for `ttl_seconds`.
+    pub fn issue_challenge(&self, ttl_seconds: u32) -> Vec<u8> {
+        trust::LoginVerifier::new(&self.store, &self.challenges)
+            .issue_challenge(now(), i64::from(ttl_seconds))
+    }
+
+    /// Checks a log-in message (JSON) against the challenge this verifier issued; the
+    /// challenge is spent.
+    pub fn verify(
+        &self,
+        message_json: String,
+        challenge: Vec<u8>,
+    ) -> Result<LoginCheck, VerificationError> {
+        let message = trust::LoginMessage::from_json(&message_json)?;
+        let verified = trust::LoginVerifier::new(&self.store, &self.challenges).verify(
+            &message,
+            &challenge,
+            now(),
+        )?;
+        Ok(LoginCheck {
+            chain: (&verified.chain).into(),
+            revocation_checked: verified.revocation != trust::RevocationStatus::NotChecked,
+            token_type: verified.token_type,
+        })
+    }
+
+    /// Records a challenge issued elsewhere (another process, a database) for `ttl_seconds`.
+    pub fn remember_challenge(&self, challenge: Vec<u8>, ttl_seconds: u32) {
+        self.challenges
+            .remember(&challenge, now() + i64::from(ttl_seconds));
+    }
+}
+
+/// A verified CMS signed file.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SignedFileCheck {
+    /// The signer's certificate chain.
+    pub chain: ChainResult,
+    /// The hash algorithm.
+    pub algorithm: DigestAlgorithm,
+    /// signingTime, Unix seconds.
+    pub signing_time: Option<i64>,
+    /// Whether the content was supplied separately.
+    pub detached: bool,
+    /// The signed content.
+    pub content: Vec<u8>,
+}
+
+/// Verifies a CMS SignedData file (DER): signature, content (attached, or `content` for a
+/// detached file), CAdES-BES attributes and the signer's certificate.
+#[uniffi::export]
+pub fn verify_signed_file(
+    der: Vec<u8>,
+    content: Option<Vec<u8>>,
+    test_roots: Vec<TestRoot>,
+) -> Result<SignedFileCheck, VerificationError> {
+    let verified = trust::verify_cms(&der, content.as_deref(), now(), &store(test_roots)?)?;
+    Ok(SignedFileCheck {
+        chain: (&verified.chain).into(),
+        algorithm: verified.algorithm.into(),
+        signing_time: verified.signing_time,
+        detached: verified.detached,
+        content: verified.content,
+    })
+}

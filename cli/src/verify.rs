@@ -1,0 +1,195 @@
+//! The relying party's commands: `verify` (CMS files), `verify-login` (log-in messages) and
+//! `cert inspect`. They need no card; test roots are accepted only when asked for.
+
+use std::path::{Path, PathBuf};
+
+use kazashi::trust::{
+    verify_cms, ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustError,
+    TrustStore,
+};
+use kazashi::{CertificateInfo, CertificatePurpose, Error, PinKind, Profile, VirtualCard};
+use serde_json::json;
+
+use crate::commands::Outcome;
+use crate::failure::Failure;
+use crate::report::{certificate_json, certificate_lines, now};
+
+/// Which roots to accept.
+pub struct TrustChoice<'a> {
+    /// `--trust-virtual-card`: the virtual card's test roots (for its `--profile`).
+    pub virtual_card: Option<Profile>,
+    /// `--trust-root FILE`: more roots, DER or PEM.
+    pub roots: &'a [PathBuf],
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(|e| Error::InvalidInput {
+        reason: format!("cannot read {}: {e}", path.display()),
+    })
+}
+
+/// DER, or the first PEM block.
+fn der_or_pem(bytes: Vec<u8>) -> Vec<u8> {
+    match der::pem::decode_vec(&bytes) {
+        Ok((_, der)) => der,
+        Err(_) => bytes,
+    }
+}
+
+impl TrustChoice<'_> {
+    fn store(&self) -> Result<TrustStore, Failure> {
+        let mut store = TrustStore::production();
+        if let Some(profile) = self.virtual_card {
+            let card = VirtualCard::from_profile(profile);
+            store = store
+                .with_test_root(
+                    card.root_der(PinKind::Authentication),
+                    CertificatePurpose::Authentication,
+                )?
+                .with_test_root(
+                    card.root_der(PinKind::Signing),
+                    CertificatePurpose::Signature,
+                )?;
+        }
+        for path in self.roots {
+            let der = der_or_pem(read(path)?);
+            let info = CertificateInfo::from_der(&der)?;
+            let purposes: &[CertificatePurpose] =
+                if info.subject.contains("OU=JPKI for user authentication") {
+                    &[CertificatePurpose::Authentication]
+                } else if info.subject.contains("OU=JPKI for digital signature") {
+                    &[CertificatePurpose::Signature]
+                } else {
+                    &[
+                        CertificatePurpose::Authentication,
+                        CertificatePurpose::Signature,
+                    ]
+                };
+            for purpose in purposes {
+                store = store.with_test_root(&der, *purpose)?;
+            }
+        }
+        Ok(store)
+    }
+}
+
+fn anchor_json(chain: &kazashi::trust::ChainVerification) -> serde_json::Value {
+    json!({
+        "anchor": chain.anchor,
+        "generation": chain.generation,
+        "production_root": chain.production,
+        "days_left": chain.days_left,
+    })
+}
+
+/// `kazashi verify FILE.p7s [--content FILE]`.
+pub fn verify(
+    file: &Path,
+    content: Option<&Path>,
+    trust: TrustChoice<'_>,
+) -> Result<Outcome, Failure> {
+    let der = der_or_pem(read(file)?);
+    let content = content.map(read).transpose()?;
+    let store = trust.store()?;
+    let verified = verify_cms(&der, content.as_deref(), now(), &store)?;
+    let cert = &verified.chain.certificate;
+    let mut lines = vec![
+        format!(
+            "signature valid: {} signed with {} ({})",
+            if verified.detached {
+                "detached content"
+            } else {
+                "attached content"
+            },
+            verified.algorithm.name(),
+            "CAdES-BES signed attributes checked"
+        ),
+        format!(
+            "anchored by {} ({} days left on the signer's certificate)",
+            verified.chain.anchor, verified.chain.days_left
+        ),
+    ];
+    if let Some(t) = verified.signing_time {
+        lines.push(format!("signing time: {}", iso(t)));
+    }
+    lines.extend(certificate_lines(cert, true));
+    lines.push(
+        "revocation: not checked (J-LIS revocation data needs an authorised platform operator)"
+            .into(),
+    );
+    Ok(Outcome {
+        json: json!({
+            "valid": true,
+            "detached": verified.detached,
+            "digest_algorithm": verified.algorithm.name(),
+            "signing_time": verified.signing_time.map(iso),
+            "chain": anchor_json(&verified.chain),
+            "signer": certificate_json(cert, true),
+            "revocation": "not-checked",
+        }),
+        lines,
+    })
+}
+
+/// `kazashi verify-login MESSAGE.json --challenge HEX`.
+pub fn verify_login(
+    message: &Path,
+    challenge_hex: &str,
+    trust: TrustChoice<'_>,
+) -> Result<Outcome, Failure> {
+    let text = String::from_utf8(read(message)?).map_err(|_| TrustError::Malformed {
+        reason: "the log-in message is not UTF-8 JSON".into(),
+    })?;
+    let message = LoginMessage::from_json(&text)?;
+    let challenge = hex::decode(challenge_hex.trim()).map_err(|e| Error::InvalidInput {
+        reason: format!("the challenge must be hexadecimal ({e})"),
+    })?;
+    let store = trust.store()?;
+    // One-shot: the challenge given on the command line is the one the server issued now.
+    let challenges = InMemoryChallengeStore::default();
+    challenges.remember(&challenge, now() + 300);
+    let verified = LoginVerifier::new(&store, &challenges).verify(&message, &challenge, now())?;
+    let cert = &verified.chain.certificate;
+    let mut lines = vec![
+        "log-in valid: the signature over the challenge verifies with the authentication certificate".into(),
+        format!("anchored by {} ({} days left)", verified.chain.anchor, verified.chain.days_left),
+        format!("token type (reported by the app): {}", verified.token_type),
+        format!("revocation: {}", verified.revocation.describe()),
+    ];
+    lines.extend(certificate_lines(cert, false));
+    Ok(Outcome {
+        json: json!({
+            "valid": true,
+            "chain": anchor_json(&verified.chain),
+            "certificate": certificate_json(cert, false),
+            "token_type": verified.token_type,
+            "revocation": "not-checked",
+        }),
+        lines,
+    })
+}
+
+/// `kazashi cert inspect FILE`.
+pub fn inspect(file: &Path) -> Result<Outcome, Failure> {
+    let der = der_or_pem(read(file)?);
+    let cert = CertificateInfo::from_der(&der)?;
+    Ok(Outcome {
+        json: certificate_json(&cert, true),
+        lines: certificate_lines(&cert, true),
+    })
+}
+
+fn iso(unix: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(unix) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => unix.to_string(),
+    }
+}

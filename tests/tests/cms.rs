@@ -1,0 +1,399 @@
+//! Signed files across implementations: OpenSSL verifies the CMS files we build around a
+//! virtual-card signature, and our verifier accepts files OpenSSL signs.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cms::content_info::ContentInfo;
+use cms::signed_data::SignedData;
+use der::{Any, Decode, Encode};
+use kazashi::trust::{sign_cms, verify_cms, CmsOptions, TrustError, TrustStore};
+use kazashi::{
+    CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm, JpkiCard, PinKind,
+    SignOptions, SigningPassword, VirtualCard, VirtualCardConfig,
+};
+
+const NOW: i64 = 1_800_000_000;
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kazashi-cms-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn openssl(args: &[&str]) -> (bool, String) {
+    let out = Command::new("openssl")
+        .args(args)
+        .output()
+        .expect("openssl is installed");
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+fn options(detached: bool, algorithm: DigestAlgorithm) -> CmsOptions {
+    CmsOptions {
+        algorithm,
+        detached,
+        signing_time: NOW,
+        sign: SignOptions::default(),
+    }
+}
+
+fn sign(
+    card: &mut VirtualCard,
+    content: &[u8],
+    detached: bool,
+    algorithm: DigestAlgorithm,
+) -> Vec<u8> {
+    let password = SigningPassword::new("ABC123").unwrap();
+    pollster::block_on(sign_cms(
+        &mut JpkiCard::new(card),
+        content,
+        &password,
+        options(detached, algorithm),
+    ))
+    .unwrap()
+    .der
+}
+
+fn store_for(card: &VirtualCard) -> TrustStore {
+    TrustStore::production()
+        .with_test_root(
+            card.root_der(PinKind::Signing),
+            CertificatePurpose::Signature,
+        )
+        .unwrap()
+}
+
+fn write_pem(path: &Path, der: &[u8]) {
+    std::fs::write(path, CertificateInfo::from_der(der).unwrap().to_pem()).unwrap();
+}
+
+#[test]
+fn openssl_verifies_our_detached_and_attached_files() {
+    let dir = workdir("ours");
+    let content = "確定申告書 / tax return 2026".as_bytes();
+    std::fs::write(dir.join("doc.txt"), content).unwrap();
+    let mut card = VirtualCard::default();
+    write_pem(&dir.join("root.pem"), card.root_der(PinKind::Signing));
+    for (detached, algorithm) in [
+        (true, DigestAlgorithm::Sha256),
+        (false, DigestAlgorithm::Sha256),
+        (true, DigestAlgorithm::Sha384),
+        (false, DigestAlgorithm::Sha512),
+    ] {
+        let der = sign(&mut card, content, detached, algorithm);
+        // Ours first.
+        let ours = verify_cms(&der, detached.then_some(content), NOW, &store_for(&card)).unwrap();
+        assert_eq!(ours.algorithm, algorithm);
+        assert_eq!(ours.signing_time, Some(NOW));
+        assert_eq!(ours.content, content);
+        // Then OpenSSL's.
+        let p7s = dir.join("doc.p7s");
+        std::fs::write(&p7s, &der).unwrap();
+        let mut args = vec![
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            p7s.to_str().unwrap(),
+        ];
+        let content_path = dir.join("doc.txt");
+        if detached {
+            args.extend(["-content", content_path.to_str().unwrap()]);
+        }
+        let root = dir.join("root.pem");
+        let out = dir.join("out.txt");
+        args.extend([
+            "-CAfile",
+            root.to_str().unwrap(),
+            "-purpose",
+            "any",
+            "-out",
+            out.to_str().unwrap(),
+        ]);
+        let (ok, text) = openssl(&args);
+        assert!(
+            ok && text.contains("Verification successful"),
+            "{detached} {algorithm:?}: {text}"
+        );
+        assert_eq!(std::fs::read(&out).unwrap(), content);
+        // OpenSSL sees the CAdES-BES signed attributes.
+        let (_, printed) = openssl(&[
+            "cms",
+            "-cmsout",
+            "-print",
+            "-inform",
+            "DER",
+            "-in",
+            p7s.to_str().unwrap(),
+        ]);
+        for attr in [
+            "contentType",
+            "messageDigest",
+            "signingTime",
+            "id-smime-aa-signingCertificateV2",
+        ] {
+            assert!(printed.contains(attr), "{attr} missing:\n{printed}");
+        }
+    }
+}
+
+/// A JPKI-shaped signature certificate and its root, made by OpenSSL.
+fn openssl_pki(dir: &Path) {
+    let config = "[root]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n\
+                  [leaf]\nkeyUsage=critical,digitalSignature,nonRepudiation\ncertificatePolicies=critical,1.2.392.200149.8.5.1.1.20\n\
+                  subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
+    std::fs::write(dir.join("ext.cnf"), config).unwrap();
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let steps: Vec<Vec<String>> = vec![
+        vec![
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-sha256",
+            "-days",
+            "3650",
+            "-subj",
+            "/C=JP/O=Example Test CA",
+            "-keyout",
+            &p("root.key"),
+            "-out",
+            &p("root.pem"),
+            "-extensions",
+            "root",
+            "-config",
+            &p("ext.cnf"),
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+        vec![
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/C=JP/CN=OPENSSL SIGNER",
+            "-keyout",
+            &p("leaf.key"),
+            "-out",
+            &p("leaf.csr"),
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+        vec![
+            "x509",
+            "-req",
+            "-in",
+            &p("leaf.csr"),
+            "-CA",
+            &p("root.pem"),
+            "-CAkey",
+            &p("root.key"),
+            "-CAcreateserial",
+            "-days",
+            "3650",
+            "-sha256",
+            "-extfile",
+            &p("ext.cnf"),
+            "-extensions",
+            "leaf",
+            "-out",
+            &p("leaf.pem"),
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect(),
+    ];
+    for step in steps {
+        let args: Vec<&str> = step.iter().map(String::as_str).collect();
+        let (ok, text) = openssl(&args);
+        assert!(ok, "{args:?}: {text}");
+    }
+}
+
+fn pem_der(path: &Path) -> Vec<u8> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (_, der) = der::pem::decode_vec(text.as_bytes()).unwrap();
+    der
+}
+
+#[test]
+fn our_verifier_accepts_files_openssl_signs() {
+    let dir = workdir("theirs");
+    openssl_pki(&dir);
+    let content = b"signed by OpenSSL";
+    std::fs::write(dir.join("doc.txt"), content).unwrap();
+    let store = TrustStore::empty()
+        .with_test_root(
+            &pem_der(&dir.join("root.pem")),
+            CertificatePurpose::Signature,
+        )
+        .unwrap();
+    let p = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    for detached in [true, false] {
+        let mut args = vec![
+            "cms",
+            "-sign",
+            "-binary",
+            "-cades",
+            "-md",
+            "sha256",
+            "-in",
+            &p("doc.txt"),
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+        args.extend(
+            [
+                "-signer",
+                &p("leaf.pem"),
+                "-inkey",
+                &p("leaf.key"),
+                "-outform",
+                "DER",
+                "-out",
+                &p("signed.p7s"),
+            ]
+            .map(String::from),
+        );
+        if !detached {
+            args.push("-nodetach".into());
+        }
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (ok, text) = openssl(&argv);
+        assert!(ok, "{text}");
+        let der = std::fs::read(dir.join("signed.p7s")).unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let verified = verify_cms(&der, detached.then_some(&content[..]), now, &store).unwrap();
+        assert_eq!(verified.content, content);
+        assert_eq!(verified.detached, detached);
+        assert!(verified
+            .chain
+            .certificate
+            .subject
+            .contains("OPENSSL SIGNER"));
+        // SHA-1 is refused even from a valid signer.
+        if detached {
+            let sha1 = [
+                "cms",
+                "-sign",
+                "-binary",
+                "-md",
+                "sha1",
+                "-in",
+                &p("doc.txt"),
+                "-signer",
+                &p("leaf.pem"),
+                "-inkey",
+                &p("leaf.key"),
+                "-outform",
+                "DER",
+                "-out",
+                &p("sha1.p7s"),
+            ];
+            let (ok, text) = openssl(&sha1);
+            assert!(ok, "{text}");
+            let weak = std::fs::read(dir.join("sha1.p7s")).unwrap();
+            assert!(matches!(
+                verify_cms(&weak, Some(&content[..]), now, &store),
+                Err(TrustError::WeakAlgorithm { .. })
+            ));
+        }
+        // The same file against other content.
+        if detached {
+            assert_eq!(
+                verify_cms(&der, Some(b"other"), now, &store).unwrap_err(),
+                TrustError::ContentMismatch
+            );
+        }
+    }
+}
+
+#[test]
+fn signed_file_rejections() {
+    let mut card = VirtualCard::default();
+    let store = store_for(&card);
+    let content = b"contract v1";
+    let der = sign(&mut card, content, true, DigestAlgorithm::Sha256);
+
+    // Tampered content.
+    assert_eq!(
+        verify_cms(&der, Some(b"contract v2"), NOW, &store).unwrap_err(),
+        TrustError::ContentMismatch
+    );
+    // Detached without content.
+    assert!(matches!(
+        verify_cms(&der, None, NOW, &store),
+        Err(TrustError::Malformed { .. })
+    ));
+    // Tampered signature: flip one byte of the signature value (the last 256 bytes of the file).
+    let mut bad = der.clone();
+    let at = bad.len() - 10;
+    bad[at] ^= 0x01;
+    assert_eq!(
+        verify_cms(&bad, Some(content), NOW, &store).unwrap_err(),
+        TrustError::BadSignature
+    );
+    // Test root without opt-in.
+    assert_eq!(
+        verify_cms(&der, Some(content), NOW, &TrustStore::production()).unwrap_err(),
+        TrustError::TestRootNotAccepted
+    );
+    // Expired signer certificate at the time of the check.
+    let info =
+        CertificateInfo::from_der(card.certificate_der(CertificateKind::Signing).unwrap()).unwrap();
+    assert!(matches!(
+        verify_cms(&der, Some(content), info.not_after + 1, &store),
+        Err(TrustError::Expired { .. })
+    ));
+
+    // Wrong signer: the certificate in the file replaced by another card's.
+    let other = VirtualCard::new(VirtualCardConfig {
+        seed: "another holder".into(),
+        ..VirtualCardConfig::default()
+    });
+    let mut info = ContentInfo::from_der(&der).unwrap();
+    let mut signed: SignedData = info.content.decode_as().unwrap();
+    let replacement =
+        x509_cert::Certificate::from_der(other.certificate_der(CertificateKind::Signing).unwrap())
+            .unwrap();
+    signed.certificates = Some(cms::signed_data::CertificateSet(
+        der::asn1::SetOfVec::try_from(vec![cms::cert::CertificateChoices::Certificate(
+            replacement,
+        )])
+        .unwrap(),
+    ));
+    info.content = Any::encode_from(&signed).unwrap();
+    let swapped = info.to_der().unwrap();
+    assert_eq!(
+        verify_cms(&swapped, Some(content), NOW, &store).unwrap_err(),
+        TrustError::SignerMismatch
+    );
+
+    // SHA-1 is refused when signing.
+    let password = SigningPassword::new("ABC123").unwrap();
+    let result = pollster::block_on(sign_cms(
+        &mut JpkiCard::new(&mut card),
+        content,
+        &password,
+        options(true, DigestAlgorithm::Sha1),
+    ));
+    assert!(result.is_err());
+    // Garbage.
+    assert!(matches!(
+        verify_cms(b"garbage", None, NOW, &store),
+        Err(TrustError::Malformed { .. })
+    ));
+}
