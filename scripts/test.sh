@@ -5,7 +5,9 @@
 #   3. the Android shell: compiled against the Android framework classes, unit-tested on the
 #      JVM (scripts/test-android.sh);
 #   4. the iOS shell: Swift syntax and API cross-check with tree-sitter (scripts/check-swift.sh);
-#   5. the round-trip benchmark (APDUs and bytes per flow).
+#   5. the round-trip benchmark (APDUs and bytes per flow);
+#   6. the real PC/SC stack: pcscd + vpcd with the virtual card, our CLI and OpenSC as clients
+#      (scripts/test-pcsc.sh).
 # Installs what it needs (OpenSSL's command line; kotlinc, JNA, android-all and tree-sitter into
 # target/tools) from the package registries.
 set -euo pipefail
@@ -16,7 +18,11 @@ if ! command -v openssl >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq openssl >/dev/null
 fi
 
-cargo test --workspace --all-targets
+# The CLI links libpcsclite by default (cargo feature `pcsc`): libpcsclite-dev, pkg-config and
+# the rest of the PC/SC rig's Debian packages, when missing.
+./scripts/pcsc-rig.sh --install
+
+cargo test --workspace --lib --bins --tests
 cargo test --workspace --doc
 
 ./scripts/tools.sh
@@ -25,4 +31,7 @@ cargo test --workspace --doc
 ./scripts/test-android.sh
 ./scripts/check-swift.sh README.md
 
-cargo bench -p kazashi --bench round_trips --profile dev
+# The round-trip benchmark (counts, not timings), built like the tests.
+cargo test -q -p kazashi --bench round_trips
+
+./scripts/test-pcsc.sh

@@ -5,8 +5,8 @@ use std::path::Path;
 
 use kazashi::trust::{sign_cms as sign_cms_flow, CmsOptions, LoginMessage};
 use kazashi::{
-    CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt, PinKind,
-    SignOptions, Transport,
+    AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt, Pin,
+    PinKind, SignOptions, SigningPassword, Transport,
 };
 use serde_json::{json, Value};
 
@@ -315,5 +315,48 @@ pub fn sign<T: Transport>(
             "traffic": stats_json(result.stats),
         }),
         lines,
+    })
+}
+
+/// Reads the current PIN and the new one (twice when prompting), then changes it.
+fn change<T: Transport, P: Pin>(
+    card: &mut JpkiCard<T>,
+    pins: PinOptions,
+    read: impl Fn(&str) -> Result<P, Error>,
+) -> Result<(), Error> {
+    let current = read("Current")?;
+    let new = read("New")?;
+    if matches!(pins.source, PinSource::Prompt) {
+        let again = read("New (again)")?;
+        if again.bytes() != new.bytes() {
+            return Err(Error::InvalidInput {
+                reason: "the two entries of the new PIN differ; nothing was changed".into(),
+            });
+        }
+    }
+    pins.with_last_attempt(|last| block(card.change_pin(&current, &new, last)))
+}
+
+/// `kazashi pin change`.
+pub fn change_pin<T: Transport>(
+    card: &mut JpkiCard<T>,
+    kind: PinKind,
+    pins: PinOptions,
+) -> Result<Outcome, Error> {
+    match kind {
+        PinKind::Authentication => change::<T, AuthPin>(card, pins, |what| {
+            pins.source.auth_pin(&format!("{what} authentication PIN"))
+        })?,
+        PinKind::Signing => change::<T, SigningPassword>(card, pins, |what| {
+            pins.source
+                .signing_password(&format!("{what} signing password"))
+        })?,
+    }
+    Ok(Outcome {
+        json: json!({ "changed": match kind {
+            PinKind::Authentication => "authentication",
+            PinKind::Signing => "signing",
+        } }),
+        lines: vec![format!("{kind} changed")],
     })
 }

@@ -3,22 +3,32 @@
 
 use kazashi::virtual_card::{DEFAULT_AUTH_PIN, DEFAULT_SIGNING_PASSWORD};
 use kazashi::{
-    ApduStats, AuthPin, CertificateInfo, CertificateKind, DigestAlgorithm, DocumentDigest, Error,
-    JpkiCard, LastAttempt, PinKind, Profile, SignOptions, SigningPassword, VirtualCard,
+    ApduStats, AuthPin, CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm,
+    DocumentDigest, JpkiCard, LastAttempt, PinKind, Profile, SignOptions, SigningPassword,
+    VirtualCard,
 };
-use rand_core::{OsRng, RngCore};
 use serde_json::json;
 
 use crate::commands::Outcome;
-use crate::report::{certificate_json, certificate_lines, pin_json, stats_json, stats_line};
+use crate::failure::Failure;
+use kazashi::trust::{InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustStore};
+
+use crate::report::{certificate_json, certificate_lines, now, pin_json, stats_json, stats_line};
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)
 }
 
 /// Runs the demo on a fresh virtual card of `profile`.
-pub fn run(profile: Profile) -> Result<Outcome, Error> {
+pub fn run(profile: Profile) -> Result<Outcome, Failure> {
     let mut virtual_card = VirtualCard::from_profile(profile);
+    // The server side of the demo trusts this virtual card's test root (explicit opt-in).
+    let trust = TrustStore::production().with_test_root(
+        virtual_card.root_der(PinKind::Authentication),
+        CertificatePurpose::Authentication,
+    )?;
+    let challenges = InMemoryChallengeStore::default();
+    let server = LoginVerifier::new(&trust, &challenges);
     let mut card = JpkiCard::new(&mut virtual_card);
     let mut lines = vec![
         format!(
@@ -43,12 +53,14 @@ pub fn run(profile: Profile) -> Result<Outcome, Error> {
     lines.push(format!("   {}", stats_line(status.stats)));
 
     // 2. Tap to log in.
-    let mut challenge = [0u8; 32];
-    OsRng.fill_bytes(&mut challenge);
+    let challenge = server.issue_challenge(now(), 120);
     let pin = AuthPin::new(DEFAULT_AUTH_PIN)?;
     lines.push(String::new());
     lines.push("2. Tap to log in".into());
-    lines.push(format!("   server challenge:   {}", hex::encode(challenge)));
+    lines.push(format!(
+        "   server challenge:   {}",
+        hex::encode(&challenge)
+    ));
     let login = block(card.login(&challenge, &pin, LastAttempt::Confirmed));
     let login_json = match &login {
         Ok(result) => {
@@ -65,7 +77,28 @@ pub fn run(profile: Profile) -> Result<Outcome, Error> {
                 &result.certificate,
                 result.stats,
             );
-            json["challenge"] = json!(hex::encode(challenge));
+            json["challenge"] = json!(hex::encode(&challenge));
+            // The server's side: the message the app would send, verified once.
+            let message = LoginMessage::new(
+                &challenge,
+                &result.signature,
+                result.certificate.der(),
+                "physical-card",
+            );
+            match server.verify(&message, &challenge, now()) {
+                Ok(verified) => {
+                    lines.push(format!(
+                        "   server: log-in message verified, anchored by {} ({})",
+                        verified.chain.anchor,
+                        verified.revocation.describe()
+                    ));
+                    json["server_verified"] = json!(true);
+                }
+                Err(e) => {
+                    lines.push(format!("   server: rejected: {e}"));
+                    json["server_verified"] = json!(false);
+                }
+            }
             json
         }
         Err(e) => {

@@ -9,6 +9,7 @@ pub fn classify_failure(failure: &Failure) -> (i32, &'static str) {
     match failure {
         Failure::Card(e) => classify(e),
         Failure::Rejected(e) => (REJECTED, e.kind()),
+        Failure::Reader { kind, .. } => (READER, kind),
     }
 }
 
@@ -30,6 +31,9 @@ pub const UNAVAILABLE: i32 = 7;
 pub const BAD_SIGNATURE: i32 = 8;
 /// A verification (`verify`, `verify-login`) rejected the file or message.
 pub const REJECTED: i32 = 9;
+/// No reader, no card, PC/SC service down, card held by another program, or vpcd unreachable
+/// (`virtual-card serve`).
+pub const READER: i32 = 10;
 
 /// Help text for `--help`.
 pub const TABLE: &str = "Exit codes:
@@ -41,7 +45,9 @@ pub const TABLE: &str = "Exit codes:
   6  card or link error (tag lost, timeout, unexpected response)
   7  the card lacks it (no signing certificate, not a JPKI card, PIN required)
   8  the card's signature did not verify
-  9  verify / verify-login rejected the file or message (the reason is printed)";
+  9  verify / verify-login rejected the file or message (the reason is printed)
+ 10  no reader, no card, PC/SC service not running, card in use by another program,
+     or vpcd unreachable (virtual-card serve)";
 
 /// The exit code and a machine-readable kind for an error.
 pub fn classify(error: &Error) -> (i32, &'static str) {

@@ -10,6 +10,15 @@ pub enum Failure {
     Card(Error),
     /// A relying-party check said no.
     Rejected(TrustError),
+    /// No reader, no card, no PC/SC service, the card held by another program, or vpcd
+    /// unreachable: before any APDU was exchanged.
+    #[cfg_attr(not(feature = "pcsc"), allow(dead_code))]
+    Reader {
+        /// Machine-readable kind for `--json`.
+        kind: &'static str,
+        /// What to tell the user.
+        message: String,
+    },
 }
 
 impl From<Error> for Failure {
@@ -29,6 +38,13 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Card(e) => e.fmt(f),
             Failure::Rejected(e) => write!(f, "rejected: {e}"),
+            Failure::Reader { message, .. } => f.write_str(message),
         }
+    }
+}
+
+impl From<kazashi::PinFormatError> for Failure {
+    fn from(e: kazashi::PinFormatError) -> Self {
+        Failure::Card(e.into())
     }
 }

@@ -2,9 +2,12 @@
 
 mod commands;
 mod demo;
+#[cfg(feature = "pcsc")]
+mod desktop;
 mod exit;
 mod failure;
 mod pins;
+mod progress;
 mod report;
 mod verify;
 
@@ -13,7 +16,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kazashi::{CertificateKind, DigestAlgorithm, Error, JpkiCard, Profile, VirtualCard};
+use kazashi::{
+    CertificateKind, DigestAlgorithm, Error, JpkiCard, PinKind, Profile, Transport, VirtualCard,
+};
 use serde_json::{json, Value};
 
 use crate::commands::{Outcome, PinOptions};
@@ -33,6 +38,24 @@ struct Cli {
     /// Talk to the built-in virtual card instead of a reader.
     #[arg(long = "virtual", global = true)]
     virtual_card: bool,
+
+    /// PC/SC reader: its name or a part of it (default: the first reader with a card).
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        conflicts_with = "virtual_card"
+    )]
+    reader: Option<String>,
+
+    /// Send extended-length APDUs through the reader (default: short APDUs, which every
+    /// reader carries, except on readers known to carry extended ones).
+    #[arg(long, global = true)]
+    extended: bool,
+
+    /// Seconds to wait for a card to be inserted or placed on the reader.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = 15)]
+    wait: u64,
 
     /// Virtual card profile (see `kazashi profiles`).
     #[arg(long, global = true, default_value = "physical-card", value_parser = parse_profile)]
@@ -131,6 +154,54 @@ enum Command {
     },
     /// List the virtual card profiles.
     Profiles,
+    /// List the PC/SC readers and whether each holds a card.
+    Readers,
+    /// Change the authentication PIN or the signing password (asks for the current one, then
+    /// the new one twice).
+    Pin {
+        #[command(subcommand)]
+        action: PinAction,
+    },
+    /// The virtual card as a card in a PC/SC reader, for testing other software.
+    VirtualCard {
+        #[command(subcommand)]
+        action: VirtualCardAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PinAction {
+    /// `pin change auth` or `pin change sign`.
+    Change {
+        /// Which PIN.
+        which: PinChoice,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum PinChoice {
+    /// The authentication PIN (4 digits).
+    Auth,
+    /// The signing password (6-16 A-Z/0-9).
+    Sign,
+}
+
+#[derive(Debug, Subcommand)]
+enum VirtualCardAction {
+    /// Insert the virtual card (--profile) into vsmartcard's vpcd reader ("Virtual PCD 00 00"
+    /// on port 35963) until Ctrl-C. Needs pcscd and vsmartcard-vpcd. PIN counters and PIN
+    /// changes last as long as this process.
+    Serve {
+        /// vpcd's port: 35963 for "Virtual PCD 00 00", 35964 for "Virtual PCD 00 01".
+        #[arg(long, default_value_t = 35963)]
+        port: u16,
+        /// vpcd's host.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Log each APDU's instruction and status word (never its data) on standard error.
+        #[arg(long)]
+        verbose: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -166,6 +237,7 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (result, apdus) = run(&cli);
+    progress::clear();
     let code = match result {
         Ok(outcome) => {
             if cli.json {
@@ -189,7 +261,7 @@ fn main() -> ExitCode {
             let (code, kind) = exit::classify_failure(&failure);
             let attempts_left = match &failure {
                 Failure::Card(e) => e.attempts_left(),
-                Failure::Rejected(_) => None,
+                Failure::Rejected(_) | Failure::Reader { .. } => None,
             };
             if cli.json {
                 let object = json!({
@@ -203,6 +275,9 @@ fn main() -> ExitCode {
                 );
             } else {
                 eprintln!("error: {failure}");
+                if matches!(failure, Failure::Reader { kind, .. } if kind != "vpcd") {
+                    eprintln!("hint: to try kazashi without a card, add --virtual");
+                }
                 if matches!(
                     failure,
                     Failure::Card(Error::LastAttemptNotConfirmed { .. })
@@ -231,7 +306,7 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
         roots: &cli.trust_root,
     };
     match &cli.command {
-        Command::Demo => return (demo::run(cli.profile).map_err(Failure::from), 0),
+        Command::Demo => return (demo::run(cli.profile), 0),
         Command::Profiles => return (Ok(profiles()), 0),
         Command::Verify { file, content } => {
             return (verify::verify(file, content.as_deref(), trust()), 0)
@@ -254,13 +329,17 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
         }
         _ => {}
     }
-    if !cli.virtual_card {
-        let error = Error::InvalidInput {
-            reason: "this build of kazashi talks to the virtual card only: add --virtual \
-                     (PC/SC reader support is not built in yet)"
-                .into(),
-        };
-        return (Err(error.into()), 0);
+    match &cli.command {
+        Command::Readers => return (readers(), 0),
+        Command::VirtualCard {
+            action:
+                VirtualCardAction::Serve {
+                    port,
+                    host,
+                    verbose,
+                },
+        } => return (serve(cli.profile, host, *port, *verbose), 0),
+        _ => {}
     }
     let interactive = !cli.pin_stdin && !cli.json && std::io::stdin().is_terminal();
     let pins = PinOptions {
@@ -272,8 +351,18 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
         confirmed: cli.confirm_last_attempt,
         interactive,
     };
-    let mut virtual_card = VirtualCard::from_profile(cli.profile);
-    let mut card = JpkiCard::new(&mut virtual_card);
+    let mut transport: Box<dyn Transport> = if cli.virtual_card {
+        Box::new(VirtualCard::from_profile(cli.profile))
+    } else {
+        match open_reader(cli) {
+            Ok(t) => t,
+            Err(failure) => return (Err(failure), 0),
+        }
+    };
+    if !cli.json && std::io::stderr().is_terminal() {
+        transport = Box::new(progress::Progress::new(transport));
+    }
+    let mut card = JpkiCard::new(transport);
     let result = match &cli.command {
         Command::Status => commands::status(&mut card),
         Command::Cert {
@@ -309,14 +398,71 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
                 commands::sign(&mut card, file, out, algorithm, *allow_sha1, pins)
             }
         }),
+        Command::Pin {
+            action: PinAction::Change { which },
+        } => commands::change_pin(
+            &mut card,
+            match which {
+                PinChoice::Auth => PinKind::Authentication,
+                PinChoice::Sign => PinKind::Signing,
+            },
+            pins,
+        ),
         Command::Demo
         | Command::Profiles
+        | Command::Readers
+        | Command::VirtualCard { .. }
         | Command::Verify { .. }
         | Command::VerifyLogin { .. } => {
             unreachable!("handled above")
         }
     };
     (result.map_err(Failure::from), card.stats().apdus)
+}
+
+#[cfg(feature = "pcsc")]
+fn open_reader(cli: &Cli) -> Result<Box<dyn Transport>, Failure> {
+    let chatty = !cli.json && std::io::stderr().is_terminal();
+    desktop::open_reader(
+        cli.reader.as_deref(),
+        std::time::Duration::from_secs(cli.wait),
+        cli.extended,
+        chatty,
+    )
+}
+
+#[cfg(feature = "pcsc")]
+fn readers() -> Result<Outcome, Failure> {
+    desktop::readers()
+}
+
+#[cfg(feature = "pcsc")]
+fn serve(profile: Profile, host: &str, port: u16, verbose: bool) -> Result<Outcome, Failure> {
+    desktop::serve(profile, host, port, verbose)
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn no_pcsc() -> Failure {
+    Failure::Card(Error::InvalidInput {
+        reason: "this build of kazashi has no PC/SC support (built without the `pcsc` \
+                 feature): add --virtual to use the virtual card"
+            .into(),
+    })
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn open_reader(_: &Cli) -> Result<Box<dyn Transport>, Failure> {
+    Err(no_pcsc())
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn readers() -> Result<Outcome, Failure> {
+    Err(no_pcsc())
+}
+
+#[cfg(not(feature = "pcsc"))]
+fn serve(_: Profile, _: &str, _: u16, _: bool) -> Result<Outcome, Failure> {
+    Err(no_pcsc())
 }
 
 fn profiles() -> Outcome {

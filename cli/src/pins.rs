@@ -17,6 +17,7 @@ pub enum PinSource {
 
 impl PinSource {
     fn read(self, prompt: &str) -> Result<Zeroizing<String>, Error> {
+        crate::progress::clear();
         let mut text = match self {
             PinSource::Prompt => Zeroizing::new(rpassword::prompt_password(prompt).map_err(|e| Error::InvalidInput {
                 reason: format!("cannot prompt for the PIN ({e}); pass it on standard input with --pin-stdin"),
@@ -49,6 +50,7 @@ impl PinSource {
 
 /// Asks on the terminal whether to use the last attempt. Only a typed "yes" counts.
 pub fn confirm_last_attempt(kind: PinKind) -> bool {
+    crate::progress::clear();
     eprintln!("Only one attempt is left for your {kind}. A wrong entry locks it:");
     eprintln!("  {}.", kind.unlock_advice());
     let answer =

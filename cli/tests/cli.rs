@@ -382,6 +382,39 @@ fn certificates_come_out_as_der_or_pem() {
     assert_eq!(v["purpose"], "authentication");
 }
 
+#[cfg(feature = "pcsc")]
+#[test]
+fn a_missing_reader_is_reported_clearly() {
+    // Whatever this machine has (no pcscd, no reader, other readers), this one does not exist.
+    let args = [
+        "status",
+        "--reader",
+        "kazashi-test-no-such-reader",
+        "--wait",
+        "0",
+    ];
+    let out = kazashi(&[&args[..], &["--json"]].concat(), "");
+    assert_eq!(out.status.code(), Some(10));
+    let v = json(&out);
+    assert!(
+        matches!(
+            v["error"]["kind"].as_str(),
+            Some("pcsc-service" | "no-reader" | "reader-not-found")
+        ),
+        "{v}"
+    );
+    let out = kazashi(&args, "");
+    assert_eq!(out.status.code(), Some(10));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--virtual"));
+    let out = kazashi(&["--help"], "");
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        help.contains("Exit codes") && help.contains(" 10  no reader"),
+        "{help}"
+    );
+}
+
+#[cfg(not(feature = "pcsc"))]
 #[test]
 fn reader_mode_is_refused_clearly() {
     let out = kazashi(&["status"], "");

@@ -55,6 +55,15 @@ impl<T: Transport> Channel<T> {
         self.capabilities
     }
 
+    /// Stops using extended length for the rest of the session: the link or card refused it
+    /// (`6700` to an extended READ BINARY) although it was reported as supported.
+    pub fn use_short_apdus(&mut self) {
+        if self.capabilities.extended_length {
+            log::debug!("extended length refused: short APDUs from now on");
+            self.capabilities.extended_length = false;
+        }
+    }
+
     /// Counts so far.
     pub fn stats(&self) -> ApduStats {
         self.stats

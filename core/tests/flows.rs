@@ -697,3 +697,45 @@ fn invalid_inputs_send_nothing() {
     assert!(DocumentDigest::from_digest(DigestAlgorithm::Sha256, vec![0; 20]).is_err());
     assert_eq!(session.stats().apdus, 0);
 }
+
+/// A link that claims extended length in front of a card that refuses it.
+struct ClaimsExtended<'a>(&'a mut VirtualCard);
+
+#[async_trait::async_trait]
+impl kazashi::Transport for ClaimsExtended<'_> {
+    fn capabilities(&self) -> kazashi::LinkCapabilities {
+        kazashi::LinkCapabilities::EXTENDED
+    }
+    async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        Ok(self.0.process(command))
+    }
+}
+
+#[test]
+fn extended_length_refused_falls_back_to_short_reads() {
+    let mut virtual_card = card(Profile::NoExtendedLength);
+    let result = {
+        let mut link = ClaimsExtended(&mut virtual_card);
+        let mut session = JpkiCard::new(&mut link);
+        let login = block(session.login(b"challenge", &auth_pin(), LastAttempt::Refuse)).unwrap();
+        // The session remembers: the next read goes straight to short APDUs.
+        let again = block(session.read_certificate(CertificateKind::Authentication)).unwrap();
+        assert_eq!(again.der(), login.certificate.der());
+        login
+    };
+    assert!(verify_independently::<sha2::Sha256>(
+        result.certificate.der(),
+        b"challenge",
+        &result.signature
+    ));
+    let refused = virtual_card
+        .transcript()
+        .iter()
+        .filter(|e| e.response == [0x67, 0x00])
+        .count();
+    assert_eq!(
+        refused, 1,
+        "one extended read refused, then short reads only"
+    );
+    assert_eq!(pin_verifies(&virtual_card), 1);
+}

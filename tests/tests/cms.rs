@@ -1,8 +1,7 @@
 //! Signed files across implementations: OpenSSL verifies the CMS files we build around a
 //! virtual-card signature, and our verifier accepts files OpenSSL signs.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
@@ -12,24 +11,9 @@ use kazashi::{
     CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm, JpkiCard, PinKind,
     SignOptions, SigningPassword, VirtualCard, VirtualCardConfig,
 };
+use kazashi_tests::{openssl, workdir};
 
 const NOW: i64 = 1_800_000_000;
-
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kazashi-cms-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn openssl(args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .output()
-        .expect("openssl is installed");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
-}
 
 fn options(detached: bool, algorithm: DigestAlgorithm) -> CmsOptions {
     CmsOptions {
@@ -72,7 +56,7 @@ fn write_pem(path: &Path, der: &[u8]) {
 
 #[test]
 fn openssl_verifies_our_detached_and_attached_files() {
-    let dir = workdir("ours");
+    let dir = workdir("cms", "ours");
     let content = "確定申告書 / tax return 2026".as_bytes();
     std::fs::write(dir.join("doc.txt"), content).unwrap();
     let mut card = VirtualCard::default();
@@ -227,7 +211,7 @@ fn pem_der(path: &Path) -> Vec<u8> {
 
 #[test]
 fn our_verifier_accepts_files_openssl_signs() {
-    let dir = workdir("theirs");
+    let dir = workdir("cms", "theirs");
     openssl_pki(&dir);
     let content = b"signed by OpenSSL";
     std::fs::write(dir.join("doc.txt"), content).unwrap();

@@ -1,32 +1,16 @@
 //! Signatures made through the protocol engine and the virtual card, checked by OpenSSL's
 //! command line: an implementation that shares no code with ours.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt, PinKind,
     Profile, SignOptions, SigningPassword, VirtualCard,
 };
+use kazashi_tests::{openssl, workdir};
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)
-}
-
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kazashi-openssl-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn openssl(args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .output()
-        .expect("openssl is installed (.ci/run installs it)");
-    let text =
-        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
 }
 
 /// `openssl dgst -<hash> -verify <public key of cert> -signature sig message`.
@@ -76,7 +60,7 @@ fn openssl_accepts_login_signatures() {
         Profile::AndroidPhoneToken,
         Profile::Under15,
     ] {
-        let dir = workdir(profile.name());
+        let dir = workdir("openssl", profile.name());
         let mut card = VirtualCard::from_profile(profile);
         let challenge = format!("login challenge for {profile}").into_bytes();
         let result = block(JpkiCard::new(&mut card).login(
@@ -107,7 +91,7 @@ fn openssl_accepts_login_signatures() {
 
 #[test]
 fn openssl_accepts_document_signatures() {
-    let dir = workdir("sign");
+    let dir = workdir("openssl", "sign");
     let mut card = VirtualCard::default();
     let document = "納税申告書 / tax return".as_bytes();
     let password = SigningPassword::new("ABC123").unwrap();
@@ -132,7 +116,7 @@ fn openssl_accepts_document_signatures() {
 
 #[test]
 fn openssl_chains_the_virtual_pki() {
-    let dir = workdir("chain");
+    let dir = workdir("openssl", "chain");
     let mut card = VirtualCard::default();
     let mut session = JpkiCard::new(&mut card);
     let auth = block(session.read_certificate(CertificateKind::Authentication)).unwrap();

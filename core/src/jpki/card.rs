@@ -145,12 +145,26 @@ impl<T: Transport> JpkiCard<T> {
         pin: PinKind,
         operation: &'static str,
     ) -> Result<Vec<u8>> {
-        let chunk = self.channel.capabilities().max_response_data();
-        let first_ne = match shape {
+        let mut chunk = self.channel.capabilities().max_response_data();
+        let mut first_ne = match shape {
             FileShape::Der => chunk,
             FileShape::Fixed(len) => len.min(chunk),
         };
-        let mut data = Zeroizing::new(self.read_binary(0, first_ne, pin, operation).await?);
+        let first = match self.read_binary(0, first_ne, pin, operation).await {
+            // A reader that claims extended length but does not carry it: READ BINARY is safe
+            // to repeat, so fall back to 256-byte reads for the rest of the session.
+            Err(Error::CardStatus {
+                sw: StatusWord::WRONG_LENGTH,
+                ..
+            }) if first_ne > 256 => {
+                self.channel.use_short_apdus();
+                chunk = self.channel.capabilities().max_response_data();
+                first_ne = first_ne.min(chunk);
+                self.read_binary(0, first_ne, pin, operation).await?
+            }
+            other => other?,
+        };
+        let mut data = Zeroizing::new(first);
         let total = match shape {
             // A short answer means the record is shorter than the caller allowed for.
             FileShape::Fixed(len) if data.len() < first_ne => data.len().min(len),

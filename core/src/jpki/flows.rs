@@ -222,35 +222,11 @@ impl<T: Transport> JpkiCard<T> {
         password: &SigningPassword,
         options: SignOptions,
     ) -> Result<SignResult> {
-        let algorithm = digest.algorithm();
-        if algorithm == DigestAlgorithm::Sha1 && !options.allow_legacy_sha1 {
-            return Err(Error::InvalidInput {
-                reason: "SHA-1 signatures are refused by JPKI verification services; use SHA-256 \
-                         (or opt in to legacy SHA-1 explicitly)"
-                    .into(),
-            });
+        if digest.algorithm() == DigestAlgorithm::Sha1 && !options.allow_legacy_sha1 {
+            return Err(sha1_refused());
         }
-        let digest_info = algorithm.digest_info(digest.digest())?;
-        let start = self.stats();
-        self.select_application().await?;
-        self.require_signing_certificate().await?;
-        self.verify_pin(password, options.last_attempt).await?;
-        self.select_ef_ok(ef::SIGN_KEY, "SELECT of the signature key")
-            .await?;
-        let signature = self
-            .compute_signature(PinKind::Signing, digest_info)
-            .await?;
-        let certificate = self
-            .read_certificate_selected(CertificateKind::Signing)
-            .await?;
-        certificate.verify_digest_signature(algorithm, digest.digest(), &signature)?;
-        Ok(SignResult {
-            signature,
-            algorithm,
-            digest: digest.digest().to_vec(),
-            certificate,
-            stats: self.stats().since(start),
-        })
+        self.sign_with_certificate(password, options, |_| Ok(digest.clone()))
+            .await
     }
 
     /// Signs a digest that depends on the signing certificate (a CMS file's signed attributes
@@ -275,9 +251,7 @@ impl<T: Transport> JpkiCard<T> {
         let digest = prepare(&certificate)?;
         let algorithm = digest.algorithm();
         if algorithm == DigestAlgorithm::Sha1 && !options.allow_legacy_sha1 {
-            return Err(Error::InvalidInput {
-                reason: "SHA-1 signatures are refused by JPKI verification services".into(),
-            });
+            return Err(sha1_refused());
         }
         let digest_info = algorithm.digest_info(digest.digest())?;
         self.select_ef_ok(ef::SIGN_KEY, "SELECT of the signature key")
@@ -399,5 +373,13 @@ impl<T: Transport> JpkiCard<T> {
             .read_current_ef(FileShape::Der, kind.pin(), read_op)
             .await?;
         CertificateInfo::from_der(&der)
+    }
+}
+
+fn sha1_refused() -> Error {
+    Error::InvalidInput {
+        reason: "SHA-1 signatures are refused by JPKI verification services; use SHA-256 \
+                 (or opt in to legacy SHA-1 explicitly)"
+            .into(),
     }
 }
