@@ -24,6 +24,7 @@ pub mod certificate;
 pub mod channel;
 pub mod digest;
 pub mod error;
+pub mod faults;
 pub mod jpki;
 pub mod pin;
 pub mod transport;
