@@ -18,11 +18,13 @@ if ! command -v openssl >/dev/null 2>&1; then
     apt-get update -qq && apt-get install -y -qq openssl >/dev/null
 fi
 
-# The CLI links libpcsclite by default (cargo feature `pcsc`): libpcsclite-dev, pkg-config and
+# kazashi-pcsc and the CLI's `pcsc` feature link libpcsclite: libpcsclite-dev, pkg-config and
 # the rest of the PC/SC rig's Debian packages, when missing.
 ./scripts/pcsc-rig.sh --install
 
 cargo test --workspace --lib --bins --tests
+# The CLI again with its PC/SC feature (reader errors; the rig tests run in test-pcsc.sh).
+cargo test -p kazashi-cli --features pcsc --test cli
 cargo test --workspace --doc
 
 ./scripts/tools.sh

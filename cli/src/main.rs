@@ -143,6 +143,9 @@ enum Command {
         /// The signed document, for a detached signature.
         #[arg(long)]
         content: Option<PathBuf>,
+        /// Also print the signer's personal attributes (name, address, birth date, sex).
+        #[arg(long)]
+        show_personal: bool,
     },
     /// Verify a log-in message (JSON) against the challenge the server issued.
     VerifyLogin {
@@ -308,8 +311,15 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
     match &cli.command {
         Command::Demo => return (demo::run(cli.profile), 0),
         Command::Profiles => return (Ok(profiles()), 0),
-        Command::Verify { file, content } => {
-            return (verify::verify(file, content.as_deref(), trust()), 0)
+        Command::Verify {
+            file,
+            content,
+            show_personal,
+        } => {
+            return (
+                verify::verify(file, content.as_deref(), *show_personal, trust()),
+                0,
+            )
         }
         Command::VerifyLogin { message, challenge } => {
             return (verify::verify_login(message, challenge, trust()), 0)
@@ -444,8 +454,8 @@ fn serve(profile: Profile, host: &str, port: u16, verbose: bool) -> Result<Outco
 #[cfg(not(feature = "pcsc"))]
 fn no_pcsc() -> Failure {
     Failure::Card(Error::InvalidInput {
-        reason: "this build of kazashi has no PC/SC support (built without the `pcsc` \
-                 feature): add --virtual to use the virtual card"
+        reason: "this build of kazashi has no PC/SC support: add --virtual to use the \
+                 virtual card, or rebuild with `--features pcsc` for readers"
             .into(),
     })
 }

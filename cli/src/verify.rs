@@ -1,6 +1,7 @@
 //! The relying party's commands: `verify` (CMS files), `verify-login` (log-in messages) and
 //! `cert inspect`. They need no card; test roots are accepted only when asked for.
 
+use kazashi::unix_now;
 use std::path::{Path, PathBuf};
 
 use kazashi::trust::{
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use crate::commands::Outcome;
 use crate::failure::Failure;
-use crate::report::{certificate_json, certificate_lines, now};
+use crate::report::{certificate_json, certificate_lines};
 
 /// Which roots to accept.
 pub struct TrustChoice<'a> {
@@ -82,16 +83,18 @@ fn anchor_json(chain: &kazashi::trust::ChainVerification) -> serde_json::Value {
     })
 }
 
-/// `kazashi verify FILE.p7s [--content FILE]`.
+/// `kazashi verify FILE.p7s [--content FILE]`. The signer's personal attributes are shown
+/// only with `show_personal`; otherwise only which ones are present.
 pub fn verify(
     file: &Path,
     content: Option<&Path>,
+    show_personal: bool,
     trust: TrustChoice<'_>,
 ) -> Result<Outcome, Failure> {
     let der = der_or_pem(read(file)?);
     let content = content.map(read).transpose()?;
     let store = trust.store()?;
-    let verified = verify_cms(&der, content.as_deref(), now(), &store)?;
+    let verified = verify_cms(&der, content.as_deref(), unix_now(), &store)?;
     let cert = &verified.chain.certificate;
     let mut lines = vec![
         format!(
@@ -112,7 +115,7 @@ pub fn verify(
     if let Some(t) = verified.signing_time {
         lines.push(format!("signing time: {}", iso(t)));
     }
-    lines.extend(certificate_lines(cert, true));
+    lines.extend(certificate_lines(cert, show_personal));
     lines.push(
         "revocation: not checked (J-LIS revocation data needs an authorised platform operator)"
             .into(),
@@ -124,7 +127,7 @@ pub fn verify(
             "digest_algorithm": verified.algorithm.name(),
             "signing_time": verified.signing_time.map(iso),
             "chain": anchor_json(&verified.chain),
-            "signer": certificate_json(cert, true),
+            "signer": certificate_json(cert, show_personal),
             "revocation": "not-checked",
         }),
         lines,
@@ -147,8 +150,9 @@ pub fn verify_login(
     let store = trust.store()?;
     // One-shot: the challenge given on the command line is the one the server issued now.
     let challenges = InMemoryChallengeStore::default();
-    challenges.remember(&challenge, now() + 300);
-    let verified = LoginVerifier::new(&store, &challenges).verify(&message, &challenge, now())?;
+    challenges.remember(&challenge, unix_now() + 300);
+    let verified =
+        LoginVerifier::new(&store, &challenges).verify(&message, &challenge, unix_now())?;
     let cert = &verified.chain.certificate;
     let mut lines = vec![
         "log-in valid: the signature over the challenge verifies with the authentication certificate".into(),

@@ -1,36 +1,12 @@
 //! The `kazashi` binary end to end on the virtual card: outputs, exit codes, PIN handling.
 
-use std::io::Write;
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
+use common::{json, kazashi};
 use serde_json::Value;
-
-fn kazashi(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kazashi"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}",
-            String::from_utf8_lossy(&output.stdout)
-        )
-    })
-}
 
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kazashi-cli-{}", std::process::id()));
@@ -452,6 +428,7 @@ fn cms_files_sign_and_verify() {
             "--content",
             doc.to_str().unwrap(),
             "--trust-virtual-card",
+            "--show-personal",
             "--json",
         ],
         "",
@@ -459,6 +436,20 @@ fn cms_files_sign_and_verify() {
     assert_eq!(ok["valid"], true, "{ok}");
     assert_eq!(ok["revocation"], "not-checked");
     assert_eq!(ok["signer"]["personal"]["birth_date"], "1990-04-01");
+    // Without --show-personal, only which attributes exist.
+    let quiet = json(&kazashi(
+        &[
+            "verify",
+            p7s.to_str().unwrap(),
+            "--content",
+            doc.to_str().unwrap(),
+            "--trust-virtual-card",
+            "--json",
+        ],
+        "",
+    ));
+    assert!(quiet["signer"].get("personal").is_none(), "{quiet}");
+    assert!(!quiet.to_string().contains("1990"), "{quiet}");
     // Production roots only.
     let out = kazashi(
         &[
