@@ -1,6 +1,7 @@
 //! One function per subcommand. Each returns the JSON object and the lines a person reads;
 //! `main` prints whichever was asked for.
 
+use kazashi::unix_now;
 use std::path::Path;
 
 use kazashi::trust::{sign_cms as sign_cms_flow, CmsOptions, LoginMessage};
@@ -84,7 +85,7 @@ pub fn status<T: Transport>(card: &mut JpkiCard<T>) -> Result<Outcome, Error> {
             lines.push(format!(
                 "authentication certificate valid until {} ({} days left)",
                 cert.not_after_date(),
-                cert.days_left(crate::report::now())
+                cert.days_left(unix_now())
             ));
             certificate_json(cert, false)
         }
@@ -228,7 +229,7 @@ pub fn sign_cms<T: Transport>(
         let options = CmsOptions {
             algorithm,
             detached: !attached,
-            signing_time: crate::report::now(),
+            signing_time: unix_now(),
             sign: SignOptions {
                 last_attempt: last,
                 allow_legacy_sha1: false,

@@ -1,6 +1,7 @@
 //! `kazashi demo`: the whole story on the virtual card, with every signature checked and the
 //! APDUs each flow took. The virtual card's PINs are used internally and never printed.
 
+use kazashi::unix_now;
 use kazashi::virtual_card::{DEFAULT_AUTH_PIN, DEFAULT_SIGNING_PASSWORD};
 use kazashi::{
     ApduStats, AuthPin, CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm,
@@ -13,7 +14,7 @@ use crate::commands::Outcome;
 use crate::failure::Failure;
 use kazashi::trust::{InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustStore};
 
-use crate::report::{certificate_json, certificate_lines, now, pin_json, stats_json, stats_line};
+use crate::report::{certificate_json, certificate_lines, pin_json, stats_json, stats_line};
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)
@@ -53,7 +54,7 @@ pub fn run(profile: Profile) -> Result<Outcome, Failure> {
     lines.push(format!("   {}", stats_line(status.stats)));
 
     // 2. Tap to log in.
-    let challenge = server.issue_challenge(now(), 120);
+    let challenge = server.issue_challenge(unix_now(), 120);
     let pin = AuthPin::new(DEFAULT_AUTH_PIN)?;
     lines.push(String::new());
     lines.push("2. Tap to log in".into());
@@ -85,7 +86,7 @@ pub fn run(profile: Profile) -> Result<Outcome, Failure> {
                 result.certificate.der(),
                 "physical-card",
             );
-            match server.verify(&message, &challenge, now()) {
+            match server.verify(&message, &challenge, unix_now()) {
                 Ok(verified) => {
                     lines.push(format!(
                         "   server: log-in message verified, anchored by {} ({})",

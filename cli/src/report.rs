@@ -1,17 +1,8 @@
 //! How results are shown: one JSON object per command with `--json`, readable lines otherwise.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use kazashi::unix_now;
 use kazashi::{ApduStats, CertificateInfo, PinStatus};
 use serde_json::{json, Value};
-
-/// Seconds since the epoch, now.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
 
 /// A certificate as JSON. Personal attributes only when `personal` is true.
 pub fn certificate_json(cert: &CertificateInfo, personal: bool) -> Value {
@@ -22,7 +13,7 @@ pub fn certificate_json(cert: &CertificateInfo, personal: bool) -> Value {
         "serial": cert.serial,
         "not_before": cert.not_before_date(),
         "not_after": cert.not_after_date(),
-        "days_left": cert.days_left(now()),
+        "days_left": cert.days_left(unix_now()),
         "key_bits": cert.key_bits,
         "test_hierarchy": cert.test_hierarchy,
     });
@@ -54,7 +45,7 @@ pub fn certificate_lines(cert: &CertificateInfo, personal: bool) -> Vec<String> 
             "valid:    {} to {} ({} days left)",
             cert.not_before_date(),
             cert.not_after_date(),
-            cert.days_left(now())
+            cert.days_left(unix_now())
         ),
         format!("key:      RSA-{}", cert.key_bits),
     ];

@@ -7,12 +7,14 @@
 //! `--ignored`, failing unless all of them pass).
 #![cfg(feature = "pcsc")]
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use common::{json, kazashi};
 use kazashi::{CertificateKind, Profile, VirtualCard};
 use serde_json::Value;
 
@@ -29,33 +31,6 @@ fn require_rig() {
         Ok("1"),
         "{NEEDS_RIG} (KAZASHI_PCSC_RIG=1 is not set)"
     );
-}
-
-fn kazashi(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kazashi"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
 }
 
 fn run(program: &str, args: &[&str]) -> Output {

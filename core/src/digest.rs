@@ -4,6 +4,7 @@
 //! the DigestInfo must be built here, and the prefixes come from the `rsa` crate rather than
 //! from hand-copied bytes.
 
+use der::oid::{AssociatedOid, ObjectIdentifier};
 use rsa::Pkcs1v15Sign;
 use sha2::Digest;
 
@@ -44,6 +45,28 @@ impl DigestAlgorithm {
             DigestAlgorithm::Sha384 => sha2::Sha384::digest(data).to_vec(),
             DigestAlgorithm::Sha512 => sha2::Sha512::digest(data).to_vec(),
         }
+    }
+
+    /// The hash's object identifier (as the hash crates declare it).
+    pub fn oid(self) -> ObjectIdentifier {
+        match self {
+            DigestAlgorithm::Sha1 => sha1::Sha1::OID,
+            DigestAlgorithm::Sha256 => sha2::Sha256::OID,
+            DigestAlgorithm::Sha384 => sha2::Sha384::OID,
+            DigestAlgorithm::Sha512 => sha2::Sha512::OID,
+        }
+    }
+
+    /// The algorithm an object identifier names, if it is one of these four.
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        [
+            DigestAlgorithm::Sha1,
+            DigestAlgorithm::Sha256,
+            DigestAlgorithm::Sha384,
+            DigestAlgorithm::Sha512,
+        ]
+        .into_iter()
+        .find(|a| a.oid() == *oid)
     }
 
     /// The RSASSA-PKCS1-v1_5 scheme for this hash, for verification.

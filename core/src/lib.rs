@@ -31,7 +31,7 @@ pub mod transport;
 pub mod trust;
 pub mod virtual_card;
 
-pub use certificate::{CertificateInfo, CertificatePurpose, PersonalAttributes};
+pub use certificate::{unix_now, CertificateInfo, CertificatePurpose, PersonalAttributes};
 pub use channel::ApduStats;
 pub use digest::{DigestAlgorithm, DocumentDigest};
 pub use error::{Error, Result};

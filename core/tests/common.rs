@@ -26,16 +26,14 @@ where
 }
 
 /// What a tamperer may do to one exchange.
-pub type TamperFn = Box<dyn FnMut(usize, &[u8], Vec<u8>) -> Result<Vec<u8>, TransportError> + Send>;
+pub type TamperFn = Box<dyn FnMut(usize, &[u8], Vec<u8>) -> Vec<u8> + Send>;
 
-/// Wraps the virtual card and lets a test rewrite the response to APDU number k (0-based), or
-/// fail the link there.
+/// Wraps the virtual card and lets a test rewrite the response to APDU number k (0-based) into
+/// anything at all. For the standard link faults, use `kazashi::faults::FaultyTransport`.
 pub struct Tamper<'a> {
     pub card: &'a mut VirtualCard,
     pub count: usize,
     pub tamper: TamperFn,
-    /// When false, a failing exchange never reaches the card (lost before delivery).
-    pub deliver_before_failing: bool,
 }
 
 impl<'a> Tamper<'a> {
@@ -44,7 +42,6 @@ impl<'a> Tamper<'a> {
             card,
             count: 0,
             tamper,
-            deliver_before_failing: true,
         }
     }
 }
@@ -58,15 +55,7 @@ impl Transport for Tamper<'_> {
     async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         let index = self.count;
         self.count += 1;
-        let response = if self.deliver_before_failing {
-            self.card.process(command)
-        } else {
-            Vec::new()
-        };
-        let result = (self.tamper)(index, command, response);
-        if result.is_ok() && !self.deliver_before_failing {
-            return Ok(self.card.process(command));
-        }
-        result
+        let response = self.card.process(command);
+        Ok((self.tamper)(index, command, response))
     }
 }

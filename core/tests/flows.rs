@@ -3,6 +3,7 @@
 mod common;
 
 use common::{block, verify_independently, Tamper};
+use kazashi::faults::{Fault, FaultyTransport};
 use kazashi::jpki::ins;
 use kazashi::virtual_card::Exchange;
 use kazashi::{
@@ -369,9 +370,22 @@ fn malformed_pins_send_no_apdu() {
     for bad in ["ABC12", "ABCDEF", "123456", "ABC 123", "A1B2C3D4E5F6G7H8I"] {
         assert!(SigningPassword::new(bad).is_err());
     }
-    // The types make a malformed PIN unrepresentable, so no flow could have run.
-    let session = JpkiCard::new(&mut virtual_card);
-    assert_eq!(session.stats().apdus, 0);
+    // The app's path: build the PIN, then tap. A malformed PIN stops before the card.
+    for bad in ["123", "12a4"] {
+        let mut session = JpkiCard::new(&mut virtual_card);
+        let outcome = AuthPin::new(bad)
+            .map_err(Error::from)
+            .and_then(|pin| block(session.login(b"c", &pin, LastAttempt::Confirmed)));
+        assert!(matches!(outcome, Err(Error::PinFormat(_))), "{outcome:?}");
+    }
+    for bad in ["ABCDEF", "ABC 123"] {
+        let mut session = JpkiCard::new(&mut virtual_card);
+        let digest = DocumentDigest::of_document(DigestAlgorithm::Sha256, b"d");
+        let outcome = SigningPassword::new(bad)
+            .map_err(Error::from)
+            .and_then(|password| block(session.sign(&digest, &password, SignOptions::default())));
+        assert!(matches!(outcome, Err(Error::PinFormat(_))), "{outcome:?}");
+    }
     assert_eq!(virtual_card.commands_processed(), 0);
     // Lower case is upper-cased and accepted by the card.
     let lower = SigningPassword::new("abc123").unwrap();
@@ -522,9 +536,9 @@ fn not_a_jpki_card() {
         Box::new(|_, command, response| {
             // Pretend the JPKI AID is unknown.
             if command.get(1) == Some(&0xA4) && command.get(2) == Some(&0x04) {
-                Ok(vec![0x6A, 0x82])
+                vec![0x6A, 0x82]
             } else {
-                Ok(response)
+                response
             }
         }),
     );
@@ -542,7 +556,7 @@ fn login_with(
     let result = {
         let mut tamper = Tamper::new(
             &mut virtual_card,
-            Box::new(move |i, _, response| Ok(if i == k { rewrite(response) } else { response })),
+            Box::new(move |i, _, response| if i == k { rewrite(response) } else { response }),
         );
         block(JpkiCard::new(&mut tamper).login(b"challenge", &auth_pin(), LastAttempt::Refuse))
     };
@@ -626,21 +640,15 @@ fn malformed_responses_are_typed_errors() {
 
 #[test]
 fn lost_tag_during_verify_is_never_retried() {
-    for delivered in [true, false] {
+    for (fault, delivered) in [
+        (Fault::TagLostAfterDelivery, true),
+        (Fault::TagLostBeforeDelivery, false),
+    ] {
         let mut virtual_card = card(Profile::PhysicalCard);
         let result = {
-            let mut tamper = Tamper::new(
-                &mut virtual_card,
-                Box::new(|i, _, response| {
-                    if i == 3 {
-                        Err(TransportError::TagLost)
-                    } else {
-                        Ok(response)
-                    }
-                }),
-            );
-            tamper.deliver_before_failing = delivered;
-            block(JpkiCard::new(&mut tamper).login(
+            // APDU 3 of a log-in is the VERIFY.
+            let mut link = FaultyTransport::new(&mut virtual_card, 3, fault);
+            block(JpkiCard::new(&mut link).login(
                 b"c",
                 &AuthPin::new("9999").unwrap(),
                 LastAttempt::Refuse,
@@ -665,17 +673,8 @@ fn lost_tag_during_verify_is_never_retried() {
 fn lost_tag_elsewhere_is_a_transport_error() {
     let mut virtual_card = card(Profile::PhysicalCard);
     let result = {
-        let mut tamper = Tamper::new(
-            &mut virtual_card,
-            Box::new(|i, _, response| {
-                if i == 5 {
-                    Err(TransportError::Timeout)
-                } else {
-                    Ok(response)
-                }
-            }),
-        );
-        block(JpkiCard::new(&mut tamper).login(b"c", &auth_pin(), LastAttempt::Refuse))
+        let mut link = FaultyTransport::new(&mut virtual_card, 5, Fault::Timeout);
+        block(JpkiCard::new(&mut link).login(b"c", &auth_pin(), LastAttempt::Refuse))
     };
     assert_eq!(
         result.unwrap_err(),

@@ -271,10 +271,7 @@ pub struct CertificateInfo {
 
 impl From<&kazashi::CertificateInfo> for CertificateInfo {
     fn from(c: &kazashi::CertificateInfo) -> Self {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default();
+        let now = kazashi::unix_now();
         CertificateInfo {
             purpose: c.purpose.into(),
             subject: c.subject.clone(),

@@ -24,6 +24,15 @@ fn last_attempt(confirmed: bool) -> LastAttempt {
     }
 }
 
+impl From<SignOptions> for kazashi::SignOptions {
+    fn from(o: SignOptions) -> Self {
+        kazashi::SignOptions {
+            last_attempt: last_attempt(o.confirm_last_attempt),
+            allow_legacy_sha1: o.allow_legacy_sha1,
+        }
+    }
+}
+
 /// Checks a PIN string and wipes the copy uniffi handed over.
 fn auth_pin(pin: String) -> Result<AuthPin, KazashiError> {
     let pin = Zeroizing::new(pin);
@@ -167,18 +176,13 @@ impl CardSession {
         options: SignOptions,
     ) -> Result<SignedFile, KazashiError> {
         let password = signing_password(password)?;
-        let signing_time = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default();
+        let signing_time = kazashi::unix_now();
         let cms_options = kazashi::trust::CmsOptions {
             algorithm: algorithm.into(),
             detached: !attached,
             signing_time,
-            sign: kazashi::SignOptions {
-                last_attempt: last_attempt(options.confirm_last_attempt),
-                allow_legacy_sha1: false,
-            },
+            // CMS files refuse SHA-1 whatever the options say.
+            sign: options.into(),
         };
         let mut card = self.card.lock().await;
         let signed = kazashi::trust::sign_cms(&mut card, &document, &password, cms_options).await?;
@@ -227,12 +231,8 @@ impl CardSession {
         options: SignOptions,
     ) -> Result<SignResult, KazashiError> {
         let password = signing_password(password)?;
-        let core_options = kazashi::SignOptions {
-            last_attempt: last_attempt(options.confirm_last_attempt),
-            allow_legacy_sha1: options.allow_legacy_sha1,
-        };
         let mut card = self.card.lock().await;
-        let r = card.sign(&digest, &password, core_options).await?;
+        let r = card.sign(&digest, &password, options.into()).await?;
         Ok(SignResult {
             signature: r.signature,
             algorithm: r.algorithm.into(),

@@ -122,13 +122,6 @@ fn store(test_roots: Vec<TestRoot>) -> Result<TrustStore, VerificationError> {
     Ok(store)
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
-
 /// A certificate that passed every check.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct ChainResult {
@@ -163,7 +156,12 @@ pub fn verify_certificate(
     purpose: CertificatePurpose,
     test_roots: Vec<TestRoot>,
 ) -> Result<ChainResult, VerificationError> {
-    let chain = trust::verify_certificate(&der, purpose.into(), now(), &store(test_roots)?)?;
+    let chain = trust::verify_certificate(
+        &der,
+        purpose.into(),
+        kazashi::unix_now(),
+        &store(test_roots)?,
+    )?;
     Ok((&chain).into())
 }
 
@@ -211,7 +209,7 @@ impl LoginVerifier {
     /// A fresh 32-byte challenge, valid for `ttl_seconds`.
     pub fn issue_challenge(&self, ttl_seconds: u32) -> Vec<u8> {
         trust::LoginVerifier::new(&self.store, &self.challenges)
-            .issue_challenge(now(), i64::from(ttl_seconds))
+            .issue_challenge(kazashi::unix_now(), i64::from(ttl_seconds))
     }
 
     /// Checks a log-in message (JSON) against the challenge this verifier issued; the
@@ -225,7 +223,7 @@ impl LoginVerifier {
         let verified = trust::LoginVerifier::new(&self.store, &self.challenges).verify(
             &message,
             &challenge,
-            now(),
+            kazashi::unix_now(),
         )?;
         Ok(LoginCheck {
             chain: (&verified.chain).into(),
@@ -237,7 +235,7 @@ impl LoginVerifier {
     /// Records a challenge issued elsewhere (another process, a database) for `ttl_seconds`.
     pub fn remember_challenge(&self, challenge: Vec<u8>, ttl_seconds: u32) {
         self.challenges
-            .remember(&challenge, now() + i64::from(ttl_seconds));
+            .remember(&challenge, kazashi::unix_now() + i64::from(ttl_seconds));
     }
 }
 
@@ -264,7 +262,12 @@ pub fn verify_signed_file(
     content: Option<Vec<u8>>,
     test_roots: Vec<TestRoot>,
 ) -> Result<SignedFileCheck, VerificationError> {
-    let verified = trust::verify_cms(&der, content.as_deref(), now(), &store(test_roots)?)?;
+    let verified = trust::verify_cms(
+        &der,
+        content.as_deref(),
+        kazashi::unix_now(),
+        &store(test_roots)?,
+    )?;
     Ok(SignedFileCheck {
         chain: (&verified.chain).into(),
         algorithm: verified.algorithm.into(),

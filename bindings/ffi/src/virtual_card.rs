@@ -50,7 +50,7 @@ impl From<VirtualCardProfile> for Profile {
 }
 
 /// A profile with its PINs, counters or seed changed.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct VirtualCardOptions {
     /// The starting point.
     pub profile: VirtualCardProfile,
@@ -69,6 +69,18 @@ pub struct VirtualCardOptions {
     /// Seed of the test PKI.
     #[uniffi(default = None)]
     pub seed: Option<String>,
+}
+
+/// PINs are never printed, even the virtual card's.
+impl std::fmt::Debug for VirtualCardOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VirtualCardOptions")
+            .field("profile", &self.profile)
+            .field("auth_attempts_left", &self.auth_attempts_left)
+            .field("signing_attempts_left", &self.signing_attempts_left)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A virtual JPKI card. Hand it to `CardSession` like any transceiver, or drive it with raw

@@ -120,14 +120,8 @@ fn encoding(e: impl std::fmt::Display) -> Error {
 }
 
 fn algorithm_identifier(algorithm: DigestAlgorithm) -> AlgorithmIdentifierOwned {
-    let oid = match algorithm {
-        DigestAlgorithm::Sha1 => "1.3.14.3.2.26",
-        DigestAlgorithm::Sha256 => "2.16.840.1.101.3.4.2.1",
-        DigestAlgorithm::Sha384 => "2.16.840.1.101.3.4.2.2",
-        DigestAlgorithm::Sha512 => "2.16.840.1.101.3.4.2.3",
-    };
     AlgorithmIdentifierOwned {
-        oid: ObjectIdentifier::new_unwrap(oid),
+        oid: algorithm.oid(),
         parameters: None,
     }
 }
@@ -135,15 +129,13 @@ fn algorithm_identifier(algorithm: DigestAlgorithm) -> AlgorithmIdentifierOwned 
 fn digest_of_identifier(
     id: &AlgorithmIdentifierOwned,
 ) -> std::result::Result<DigestAlgorithm, TrustError> {
-    match id.oid.to_string().as_str() {
-        "2.16.840.1.101.3.4.2.1" => Ok(DigestAlgorithm::Sha256),
-        "2.16.840.1.101.3.4.2.2" => Ok(DigestAlgorithm::Sha384),
-        "2.16.840.1.101.3.4.2.3" => Ok(DigestAlgorithm::Sha512),
-        "1.3.14.3.2.26" => Err(TrustError::WeakAlgorithm {
+    match DigestAlgorithm::from_oid(&id.oid) {
+        Some(DigestAlgorithm::Sha1) => Err(TrustError::WeakAlgorithm {
             algorithm: "SHA-1".into(),
         }),
-        other => Err(TrustError::WeakAlgorithm {
-            algorithm: other.into(),
+        Some(algorithm) => Ok(algorithm),
+        None => Err(TrustError::WeakAlgorithm {
+            algorithm: id.oid.to_string(),
         }),
     }
 }

@@ -8,8 +8,6 @@
 mod pki;
 mod profile;
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use zeroize::Zeroizing;
@@ -541,9 +539,6 @@ impl Transport for VirtualCard {
         Ok(self.process(command))
     }
 }
-
-/// A shared handle, for code that must keep the card while a session uses it.
-pub type SharedVirtualCard = Arc<std::sync::Mutex<VirtualCard>>;
 
 fn data(bytes: Vec<u8>, needs: Option<PinKind>) -> FileContent {
     FileContent::Data { bytes, needs }
