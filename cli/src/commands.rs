@@ -158,12 +158,18 @@ pub fn cert<T: Transport>(
 }
 
 /// `kazashi login`.
+/// Where `kazashi login` writes (and, for the cache, reads) its files.
+pub struct LoginFiles<'a> {
+    pub signature: Option<&'a Path>,
+    pub certificate: Option<&'a Path>,
+    pub message: Option<&'a Path>,
+    pub certificate_cache: Option<&'a Path>,
+}
+
 pub fn login<T: Transport>(
     card: &mut JpkiCard<T>,
     challenge_hex: &str,
-    out: Option<&Path>,
-    cert_out: Option<&Path>,
-    message_out: Option<&Path>,
+    files: LoginFiles<'_>,
     pins: PinOptions,
 ) -> Result<Outcome, Error> {
     let challenge = hex::decode(challenge_hex.trim()).map_err(|e| Error::InvalidInput {
@@ -175,14 +181,28 @@ pub fn login<T: Transport>(
         });
     }
     let pin = pins.source.auth_pin("Authentication PIN")?;
-    let result = pins.with_last_attempt(|last| block(card.login(&challenge, &pin, last)))?;
-    if let Some(path) = out {
+    // A missing or unreadable cache file is a cache miss: the card has the certificate.
+    let cached = files
+        .certificate_cache
+        .and_then(|path| std::fs::read(path).ok())
+        .and_then(|der| kazashi::CertificateInfo::from_der(&der).ok());
+    let result = pins.with_last_attempt(|last| match &cached {
+        Some(cached) => block(card.login_with_cached_certificate(&challenge, &pin, last, cached)),
+        None => block(card.login(&challenge, &pin, last)),
+    })?;
+    if let Some(path) = files.signature {
         write_file(path, &result.signature)?;
     }
-    if let Some(path) = cert_out {
+    if let Some(path) = files.certificate {
         write_file(path, result.certificate.der())?;
     }
-    if let Some(path) = message_out {
+    if let Some(path) = files
+        .certificate_cache
+        .filter(|_| !result.certificate_from_cache)
+    {
+        write_file(path, result.certificate.der())?;
+    }
+    if let Some(path) = files.message {
         // The token type is not read during log-in (it would cost two APDUs).
         let message = LoginMessage::new(
             &challenge,
@@ -198,6 +218,16 @@ pub fn login<T: Transport>(
         format!("signature: {}", hex::encode(&result.signature)),
     ];
     lines.extend(certificate_lines(&result.certificate, false));
+    if files.certificate_cache.is_some() {
+        lines.push(
+            if result.certificate_from_cache {
+                "certificate: from the cache (not read from the card)"
+            } else {
+                "certificate: read from the card, cache updated"
+            }
+            .into(),
+        );
+    }
     lines.push(stats_line(result.stats));
     Ok(Outcome {
         json: json!({
@@ -205,6 +235,7 @@ pub fn login<T: Transport>(
             "challenge": hex::encode(&challenge),
             "signature": hex::encode(&result.signature),
             "certificate": certificate_json(&result.certificate, false),
+            "certificate_from_cache": result.certificate_from_cache,
             "certificate_pem": result.certificate.to_pem(),
             "traffic": stats_json(result.stats),
         }),

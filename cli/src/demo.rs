@@ -100,6 +100,27 @@ pub fn run(profile: Profile) -> Result<Outcome, Failure> {
                     json["server_verified"] = json!(false);
                 }
             }
+            // The next visit: the app kept the certificate, so the card only signs.
+            let next = server.issue_challenge(unix_now(), 120);
+            let again = block(card.login_with_cached_certificate(
+                &next,
+                &pin,
+                LastAttempt::Refuse,
+                &result.certificate,
+            ))?;
+            lines.push(format!(
+                "   next log-in, certificate cached by the app: {}{}",
+                stats_line(again.stats),
+                if again.certificate_from_cache {
+                    ""
+                } else {
+                    " (cache missed)"
+                }
+            ));
+            json["cached_login"] = json!({
+                "certificate_from_cache": again.certificate_from_cache,
+                "traffic": stats_json(again.stats),
+            });
             json
         }
         Err(e) => {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{json, kazashi};
@@ -54,7 +54,9 @@ fn demo_tells_the_whole_story_without_pins() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["login"]["verified"], true);
     assert_eq!(v["sign"]["verified"], true);
-    assert!(v["login"]["traffic"]["apdus"].as_u64().unwrap() <= 8);
+    assert!(v["login"]["traffic"]["apdus"].as_u64().unwrap() <= 5);
+    assert_eq!(v["login"]["cached_login"]["certificate_from_cache"], true);
+    assert_eq!(v["login"]["cached_login"]["traffic"]["apdus"], 4);
     assert!(v["apdus"].as_u64().unwrap() > 20);
     let scrubbed = without_hex(v);
     assert!(
@@ -71,7 +73,7 @@ fn demo_on_other_profiles() {
     assert!(text.contains("no signing certificate"), "{text}");
     let out = kazashi(&["demo", "--profile", "no-extended-length", "--json"], "");
     let v = json(&out);
-    assert!(v["login"]["traffic"]["apdus"].as_u64().unwrap() <= 14);
+    assert!(v["login"]["traffic"]["apdus"].as_u64().unwrap() <= 12);
 }
 
 #[test]
@@ -121,38 +123,76 @@ fn login_signature_verifies_with_openssl() {
     );
     let v = json(&out);
     assert_eq!(v["ok"], true, "{v}");
-    assert!(v["apdus"].as_u64().unwrap() <= 8);
-    let message = tmp("login.msg");
-    std::fs::write(&message, (0u8..16).collect::<Vec<_>>()).unwrap();
-    let public = tmp("login.pub");
+    assert!(v["apdus"].as_u64().unwrap() <= 5);
+    assert!(openssl_verifies_sha256(
+        &cert,
+        &(0u8..16).collect::<Vec<_>>(),
+        &sig
+    ));
+}
+
+/// OpenSSL's verdict on an RSASSA-PKCS1-v1_5 SHA-256 signature, with the key of a DER
+/// certificate.
+fn openssl_verifies_sha256(cert: &Path, message: &[u8], signature: &Path) -> bool {
+    let name = cert.file_name().unwrap().to_string_lossy();
+    let message_file = tmp(&format!("{name}.msg"));
+    std::fs::write(&message_file, message).unwrap();
+    let public = tmp(&format!("{name}.pub"));
     let status = Command::new("openssl")
-        .args([
-            "x509",
-            "-inform",
-            "DER",
-            "-in",
-            cert.to_str().unwrap(),
-            "-pubkey",
-            "-noout",
-            "-out",
-            public.to_str().unwrap(),
-        ])
+        .args(["x509", "-inform", "DER", "-in"])
+        .arg(cert)
+        .args(["-pubkey", "-noout", "-out"])
+        .arg(&public)
         .status()
         .unwrap();
     assert!(status.success());
     let verify = Command::new("openssl")
-        .args([
-            "dgst",
-            "-sha256",
-            "-verify",
-            public.to_str().unwrap(),
-            "-signature",
-            sig.to_str().unwrap(),
-            message.to_str().unwrap(),
-        ])
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(&public)
+        .arg("-signature")
+        .arg(signature)
+        .arg(&message_file)
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&verify.stdout).contains("Verified OK"));
+    String::from_utf8_lossy(&verify.stdout).contains("Verified OK")
+}
+
+#[test]
+fn login_with_a_certificate_cache_skips_the_read() {
+    let cache = tmp("cache-auth.der");
+    let _ = std::fs::remove_file(&cache);
+    let run = |sig: &Path| {
+        json(&kazashi(
+            &[
+                "login",
+                "--virtual",
+                "--challenge",
+                "cafe",
+                "--pin-stdin",
+                "--certificate-cache",
+                cache.to_str().unwrap(),
+                "--out",
+                sig.to_str().unwrap(),
+                "--json",
+            ],
+            "1234\n",
+        ))
+    };
+    let first_sig = tmp("cache-first.sig");
+    let first = run(&first_sig);
+    assert_eq!(first["certificate_from_cache"], false, "{first}");
+    assert_eq!(first["apdus"], 5);
+    assert!(cache.exists(), "the certificate was stored");
+    let second_sig = tmp("cache-second.sig");
+    let second = run(&second_sig);
+    assert_eq!(second["certificate_from_cache"], true, "{second}");
+    assert_eq!(second["apdus"], 4);
+    assert!(openssl_verifies_sha256(&cache, &[0xCA, 0xFE], &second_sig));
+    // A damaged cache is a miss, and is replaced.
+    std::fs::write(&cache, b"not a certificate").unwrap();
+    let third = run(&tmp("cache-third.sig"));
+    assert_eq!(third["certificate_from_cache"], false, "{third}");
+    assert!(openssl_verifies_sha256(&cache, &[0xCA, 0xFE], &first_sig));
 }
 
 #[test]

@@ -39,54 +39,46 @@ impl Fault {
     ];
 }
 
-/// Wraps a transport and injects `fault` at APDU number `at` (0-based), once.
-pub struct FaultyTransport<T> {
-    inner: T,
+/// When and how one fault strikes: at APDU number `at` (0-based, counted from the plan's
+/// creation), once. Shared by [`FaultyTransport`] and by transports that cannot wrap another
+/// one (the bindings' virtual card).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultPlan {
     at: usize,
     fault: Fault,
     sent: usize,
 }
 
-impl<T: Transport> FaultyTransport<T> {
-    /// Injects `fault` at APDU `at`.
-    pub fn new(inner: T, at: usize, fault: Fault) -> Self {
-        Self {
-            inner,
-            at,
-            fault,
-            sent: 0,
-        }
+impl FaultPlan {
+    /// `fault` at APDU `at`.
+    pub fn new(at: usize, fault: Fault) -> Self {
+        Self { at, fault, sent: 0 }
     }
 
-    /// Whether the fault has been injected.
+    /// Whether the fault has struck.
     pub fn injected(&self) -> bool {
         self.sent > self.at
     }
 
-    /// The wrapped transport.
-    pub fn into_inner(self) -> T {
-        self.inner
-    }
-}
-
-#[async_trait]
-impl<T: Transport> Transport for FaultyTransport<T> {
-    fn capabilities(&self) -> LinkCapabilities {
-        self.inner.capabilities()
-    }
-
-    async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+    /// Counts one command about to go out. `Err` when it must not reach the card (the tag is
+    /// lost before delivery); `Ok(Some(fault))` when the response must go through
+    /// [`FaultPlan::damage`]; `Ok(None)` for an untouched exchange.
+    pub fn before_delivery(&mut self) -> Result<Option<Fault>, TransportError> {
         let index = self.sent;
         self.sent += 1;
-        if index != self.at {
-            return self.inner.transmit(command).await;
-        }
-        if self.fault == Fault::TagLostBeforeDelivery {
-            return Err(TransportError::TagLost);
-        }
-        let mut response = self.inner.transmit(command).await?;
         match self.fault {
-            Fault::TagLostAfterDelivery => Err(TransportError::TagLost),
+            _ if index != self.at => Ok(None),
+            Fault::TagLostBeforeDelivery => Err(TransportError::TagLost),
+            fault => Ok(Some(fault)),
+        }
+    }
+
+    /// What the link makes of a response the card gave, under `fault`.
+    pub fn damage(fault: Fault, mut response: Vec<u8>) -> Result<Vec<u8>, TransportError> {
+        match fault {
+            Fault::TagLostBeforeDelivery | Fault::TagLostAfterDelivery => {
+                Err(TransportError::TagLost)
+            }
             Fault::Timeout => Err(TransportError::Timeout),
             Fault::Corrupt => {
                 let i = if response.len() > 2 {
@@ -107,7 +99,48 @@ impl<T: Transport> Transport for FaultyTransport<T> {
                 std::thread::sleep(d);
                 Ok(response)
             }
-            Fault::TagLostBeforeDelivery => unreachable!("handled above"),
+        }
+    }
+}
+
+/// Wraps a transport and injects `fault` at APDU number `at` (0-based), once.
+pub struct FaultyTransport<T> {
+    inner: T,
+    plan: FaultPlan,
+}
+
+impl<T: Transport> FaultyTransport<T> {
+    /// Injects `fault` at APDU `at`.
+    pub fn new(inner: T, at: usize, fault: Fault) -> Self {
+        Self {
+            inner,
+            plan: FaultPlan::new(at, fault),
+        }
+    }
+
+    /// Whether the fault has been injected.
+    pub fn injected(&self) -> bool {
+        self.plan.injected()
+    }
+
+    /// The wrapped transport.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+#[async_trait]
+impl<T: Transport> Transport for FaultyTransport<T> {
+    fn capabilities(&self) -> LinkCapabilities {
+        self.inner.capabilities()
+    }
+
+    async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        let fault = self.plan.before_delivery()?;
+        let response = self.inner.transmit(command).await?;
+        match fault {
+            Some(fault) => FaultPlan::damage(fault, response),
+            None => Ok(response),
         }
     }
 }

@@ -8,8 +8,15 @@ use common::block;
 use kazashi::faults::{Fault, FaultyTransport};
 use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt,
-    PinKind, SignOptions, SigningPassword, Transport, TransportError, VirtualCard,
+    PinKind, Profile, SignOptions, SigningPassword, Transport, TransportError, VirtualCard,
 };
+
+/// The short-EF-id path, its SELECT fallback, and chunked reads on a short link.
+const PROFILES: [Profile; 3] = [
+    Profile::PhysicalCard,
+    Profile::NoShortEfIds,
+    Profile::NoExtendedLength,
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flow {
@@ -105,15 +112,15 @@ fn expected_link_error(result: &Result<(), Error>, want: TransportError) -> bool
 fn every_fault_at_every_apdu_of_every_flow() {
     let mut runs = 0;
     let mut apdus = 0;
-    for flow in Flow::ALL {
+    for (profile, flow) in PROFILES.into_iter().flat_map(|p| Flow::ALL.map(|f| (p, f))) {
         let healthy = {
-            let mut card = VirtualCard::default();
+            let mut card = VirtualCard::from_profile(profile);
             let mut session = JpkiCard::new(&mut card);
             let result = flow.run(&mut session);
             assert_eq!(
                 result.is_ok(),
                 flow.pin().is_none_or(|(_, wrong)| !wrong),
-                "{flow:?}: {result:?}"
+                "{profile}: {flow:?}: {result:?}"
             );
             session.stats().apdus as usize
         };
@@ -121,7 +128,7 @@ fn every_fault_at_every_apdu_of_every_flow() {
         for at in 0..healthy {
             for fault in Fault::ALL {
                 runs += 1;
-                let mut card = VirtualCard::default();
+                let mut card = VirtualCard::from_profile(profile);
                 card.record_transcript(true);
                 let before =
                     [PinKind::Authentication, PinKind::Signing].map(|k| card.attempts_left(k));
@@ -130,7 +137,7 @@ fn every_fault_at_every_apdu_of_every_flow() {
                     let mut session = JpkiCard::new(&mut link);
                     flow.run(&mut session)
                 };
-                let context = format!("{flow:?}, {fault:?} at APDU {at}: {result:?}");
+                let context = format!("{profile}: {flow:?}, {fault:?} at APDU {at}: {result:?}");
                 match fault {
                     Fault::TagLostBeforeDelivery | Fault::TagLostAfterDelivery => {
                         assert!(
@@ -187,7 +194,8 @@ fn every_fault_at_every_apdu_of_every_flow() {
         }
     }
     println!(
-        "fault matrix: {runs} runs ({} flows x every APDU x {} faults)",
+        "fault matrix: {runs} runs ({} profiles x {} flows x every APDU x {} faults)",
+        PROFILES.len(),
         Flow::ALL.len(),
         Fault::ALL.len()
     );

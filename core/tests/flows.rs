@@ -76,12 +76,12 @@ fn login_signature_verifies_independently() {
 
 #[test]
 fn login_round_trip_targets() {
-    // Plain SELECT forms, retry check included: ≤ 8 with extended length, ≤ 14 without.
+    // Retry check included: ≤ 5 with extended length (short EF ids), ≤ 12 without.
     let mut ext = card(Profile::PhysicalCard);
     let with_ext =
         block(JpkiCard::new(&mut ext).login(b"challenge", &auth_pin(), LastAttempt::Refuse))
             .unwrap();
-    assert!(with_ext.stats.apdus <= 8, "{:?}", with_ext.stats);
+    assert!(with_ext.stats.apdus <= 5, "{:?}", with_ext.stats);
     let mut short = card(Profile::NoExtendedLength);
     let without =
         block(JpkiCard::new(&mut short).login(b"challenge", &auth_pin(), LastAttempt::Refuse))
@@ -91,7 +91,7 @@ fn login_round_trip_targets() {
         cert_len > 1280,
         "certificate is realistically large ({cert_len} bytes)"
     );
-    assert!(without.stats.apdus <= 14, "{:?}", without.stats);
+    assert!(without.stats.apdus <= 12, "{:?}", without.stats);
     // No extended APDU went out on the short link.
     assert!(short.transcript().iter().all(|e| e.command.len() <= 261));
     // The first READ BINARY carries the header: no separate 4-byte header read.
@@ -301,12 +301,12 @@ fn retry_queries_spend_nothing() {
         assert_eq!(status.attempts_left, 1);
     }
     assert_eq!(pin_verifies(&virtual_card), 0);
-    // Query APDUs are exactly the four-byte case 1.
+    // Query APDUs are exactly the four-byte case 1, naming the password by short EF id.
     assert!(virtual_card
         .transcript()
         .iter()
         .filter(|e| e.ins() == Some(ins::VERIFY))
-        .all(|e| e.command == [0x00, 0x20, 0x00, 0x80]));
+        .all(|e| e.command == [0x00, 0x20, 0x00, 0x9B]));
 }
 
 #[test]
@@ -565,14 +565,13 @@ fn login_with(
 
 #[test]
 fn malformed_responses_are_typed_errors() {
-    // Log-in APDUs: 0 SELECT AP, 1 SELECT PIN, 2 query, 3 VERIFY, 4 SELECT key, 5 SIGN,
-    // 6 SELECT cert, 7 READ BINARY.
+    // Log-in APDUs: 0 SELECT AP, 1 query, 2 VERIFY, 3 SIGN, 4 READ BINARY (short EF ids).
     let (r, _) = login_with(Profile::PhysicalCard, 0, |_| vec![0x90]);
     assert!(
         matches!(r, Err(Error::MalformedResponse { .. })),
         "missing SW: {r:?}"
     );
-    let (r, _) = login_with(Profile::PhysicalCard, 7, |mut resp| {
+    let (r, _) = login_with(Profile::PhysicalCard, 4, |mut resp| {
         resp.truncate(600);
         resp.extend([0x90, 0x00]);
         resp
@@ -581,7 +580,7 @@ fn malformed_responses_are_typed_errors() {
         matches!(r, Err(Error::MalformedResponse { .. })),
         "truncated certificate: {r:?}"
     );
-    let (r, _) = login_with(Profile::PhysicalCard, 7, |mut resp| {
+    let (r, _) = login_with(Profile::PhysicalCard, 4, |mut resp| {
         resp[2] = 0x7F; // length header says ~32 KB
         resp
     });
@@ -589,7 +588,7 @@ fn malformed_responses_are_typed_errors() {
         matches!(r, Err(Error::MalformedResponse { .. })),
         "wrong length header: {r:?}"
     );
-    let (r, _) = login_with(Profile::PhysicalCard, 7, |mut resp| {
+    let (r, _) = login_with(Profile::PhysicalCard, 4, |mut resp| {
         resp[1] = 0x83; // oversize length form
         resp
     });
@@ -597,7 +596,7 @@ fn malformed_responses_are_typed_errors() {
         matches!(r, Err(Error::MalformedResponse { .. })),
         "oversize length: {r:?}"
     );
-    let (r, _) = login_with(Profile::PhysicalCard, 7, |resp| {
+    let (r, _) = login_with(Profile::PhysicalCard, 4, |resp| {
         let mut garbage = vec![0x30, 0x10];
         garbage.extend([0xAB; 16]);
         garbage.extend(&resp[resp.len() - 2..]);
@@ -607,7 +606,7 @@ fn malformed_responses_are_typed_errors() {
         matches!(r, Err(Error::Certificate { .. })),
         "non-DER certificate: {r:?}"
     );
-    let (r, _) = login_with(Profile::PhysicalCard, 5, |resp| {
+    let (r, _) = login_with(Profile::PhysicalCard, 3, |resp| {
         let mut garbage = vec![0x42; resp.len() - 2];
         garbage.extend([0x90, 0x00]);
         garbage
@@ -617,16 +616,20 @@ fn malformed_responses_are_typed_errors() {
         Error::SignatureMismatch,
         "garbage signature"
     );
-    let (r, _) = login_with(Profile::PhysicalCard, 5, |_| vec![0x90, 0x00]);
+    let (r, _) = login_with(Profile::PhysicalCard, 3, |_| vec![0x90, 0x00]);
     assert!(
         matches!(r, Err(Error::MalformedResponse { .. })),
         "empty signature"
     );
-    let (r, _) = login_with(Profile::PhysicalCard, 2, |_| vec![0x6F, 0x00]);
+    // An odd answer to the short query sends the SELECT form, whose odd answer is final.
+    let (r, card) = login_with(Profile::PhysicalCard, 1, |_| vec![0x6F, 0x00]);
+    assert_eq!(pin_verifies(&card), 1, "the SELECT form decided: {r:?}");
+    let (r, card) = login_with(Profile::NoShortEfIds, 3, |_| vec![0x6F, 0x00]);
     assert!(
         matches!(r, Err(Error::CardStatus { .. })),
-        "odd status to the query: {r:?}"
+        "odd status to the SELECT-form query: {r:?}"
     );
+    assert_eq!(pin_verifies(&card), 0);
     // Without extended length, a chunk that comes back short.
     let (r, _) = login_with(Profile::NoExtendedLength, 8, |mut resp| {
         resp.drain(..10);
@@ -646,8 +649,8 @@ fn lost_tag_during_verify_is_never_retried() {
     ] {
         let mut virtual_card = card(Profile::PhysicalCard);
         let result = {
-            // APDU 3 of a log-in is the VERIFY.
-            let mut link = FaultyTransport::new(&mut virtual_card, 3, fault);
+            // APDU 2 of a log-in is the VERIFY.
+            let mut link = FaultyTransport::new(&mut virtual_card, 2, fault);
             block(JpkiCard::new(&mut link).login(
                 b"c",
                 &AuthPin::new("9999").unwrap(),
@@ -673,7 +676,8 @@ fn lost_tag_during_verify_is_never_retried() {
 fn lost_tag_elsewhere_is_a_transport_error() {
     let mut virtual_card = card(Profile::PhysicalCard);
     let result = {
-        let mut link = FaultyTransport::new(&mut virtual_card, 5, Fault::Timeout);
+        // APDU 3 is the SIGN, after the VERIFY.
+        let mut link = FaultyTransport::new(&mut virtual_card, 3, Fault::Timeout);
         block(JpkiCard::new(&mut link).login(b"c", &auth_pin(), LastAttempt::Refuse))
     };
     assert_eq!(

@@ -27,7 +27,7 @@ pub use trust::{
     create_login_message, verify_certificate, verify_signed_file, ChainResult, LoginCheck,
     LoginVerifier, RejectionKind, SignedFileCheck, TestRoot, VerificationError,
 };
-pub use virtual_card::{VirtualCard, VirtualCardOptions, VirtualCardProfile};
+pub use virtual_card::{LinkFault, VirtualCard, VirtualCardOptions, VirtualCardProfile};
 
 uniffi::setup_scaffolding!();
 

@@ -320,8 +320,22 @@ pub struct LoginResult {
     pub signature: Vec<u8>,
     /// The authentication certificate the signature was checked against.
     pub certificate: CertificateInfo,
+    /// Whether `certificate` is the cached one passed to `loginWithCachedCertificate` (no
+    /// certificate read from the card).
+    pub certificate_from_cache: bool,
     /// What the flow exchanged.
     pub counts: ApduCounts,
+}
+
+impl From<kazashi::LoginResult> for LoginResult {
+    fn from(r: kazashi::LoginResult) -> Self {
+        Self {
+            certificate: (&r.certificate).into(),
+            certificate_from_cache: r.certificate_from_cache,
+            counts: r.stats.into(),
+            signature: r.signature,
+        }
+    }
 }
 
 /// A verified document signature.

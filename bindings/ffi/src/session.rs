@@ -133,11 +133,33 @@ impl CardSession {
         let r = card
             .login(&challenge, &pin, last_attempt(confirm_last_attempt))
             .await?;
-        Ok(LoginResult {
-            signature: r.signature,
-            certificate: (&r.certificate).into(),
-            counts: r.stats.into(),
-        })
+        Ok(r.into())
+    }
+
+    /// [`CardSession::login`] for an app that kept `certificate.der` from an earlier log-in:
+    /// the signature is checked against the cached certificate, so the card sends no
+    /// certificate (4 APDUs instead of 5, or 11 on a short-APDU link). If the cached
+    /// certificate is not this card's, or cannot be parsed, it is read from the card as usual
+    /// and `certificateFromCache` is false: store the new one.
+    pub async fn login_with_cached_certificate(
+        &self,
+        challenge: Vec<u8>,
+        pin: String,
+        confirm_last_attempt: bool,
+        cached_certificate: Vec<u8>,
+    ) -> Result<LoginResult, KazashiError> {
+        let pin = auth_pin(pin)?;
+        let cached = kazashi::CertificateInfo::from_der(&cached_certificate).ok();
+        let mut card = self.card.lock().await;
+        let last_attempt = last_attempt(confirm_last_attempt);
+        let r = match &cached {
+            Some(cached) => {
+                card.login_with_cached_certificate(&challenge, &pin, last_attempt, cached)
+                    .await?
+            }
+            None => card.login(&challenge, &pin, last_attempt).await?,
+        };
+        Ok(r.into())
     }
 
     /// Tap to sign: hashes `document` with `algorithm` and signs the digest with the signature

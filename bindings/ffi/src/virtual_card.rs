@@ -4,7 +4,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use kazashi::{Profile, VirtualCardConfig};
+use kazashi::faults::{Fault, FaultPlan};
+use kazashi::{Profile, TransportError, VirtualCardConfig};
 
 use crate::error::NfcError;
 use crate::model::{CertificateType, PinType};
@@ -31,6 +32,8 @@ pub enum VirtualCardProfile {
     SigningLastAttempt,
     /// Signing password locked.
     SigningBlocked,
+    /// Refuses short-EF-id commands: the library falls back to SELECT forms.
+    NoShortEfIds,
 }
 
 impl From<VirtualCardProfile> for Profile {
@@ -45,6 +48,7 @@ impl From<VirtualCardProfile> for Profile {
             VirtualCardProfile::AuthBlocked => Profile::AuthBlocked,
             VirtualCardProfile::SigningLastAttempt => Profile::SigningLastAttempt,
             VirtualCardProfile::SigningBlocked => Profile::SigningBlocked,
+            VirtualCardProfile::NoShortEfIds => Profile::NoShortEfIds,
         }
     }
 }
@@ -83,12 +87,48 @@ impl std::fmt::Debug for VirtualCardOptions {
     }
 }
 
+/// A link failure the virtual card can stage, for an app's own resilience tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LinkFault {
+    /// The tag leaves the field before the command reaches the card.
+    TagLostBeforeDelivery,
+    /// The card processes the command (a VERIFY is counted), then the tag is lost.
+    TagLostAfterDelivery,
+    /// The card processes the command; no answer comes.
+    Timeout,
+    /// The answer arrives with one byte altered.
+    Corrupt,
+    /// The answer arrives one byte short.
+    Truncate,
+    /// The answer arrives late.
+    Delay {
+        /// How late.
+        millis: u32,
+    },
+}
+
+impl From<LinkFault> for Fault {
+    fn from(f: LinkFault) -> Self {
+        match f {
+            LinkFault::TagLostBeforeDelivery => Fault::TagLostBeforeDelivery,
+            LinkFault::TagLostAfterDelivery => Fault::TagLostAfterDelivery,
+            LinkFault::Timeout => Fault::Timeout,
+            LinkFault::Corrupt => Fault::Corrupt,
+            LinkFault::Truncate => Fault::Truncate,
+            LinkFault::Delay { millis } => {
+                Fault::Delay(std::time::Duration::from_millis(millis.into()))
+            }
+        }
+    }
+}
+
 /// A virtual JPKI card. Hand it to `CardSession` like any transceiver, or drive it with raw
 /// APDUs through [`VirtualCard::process`].
 #[derive(uniffi::Object)]
 pub struct VirtualCard {
     card: Mutex<kazashi::VirtualCard>,
     pin_verifications: AtomicU32,
+    fault: Mutex<Option<FaultPlan>>,
 }
 
 impl VirtualCard {
@@ -143,6 +183,7 @@ impl VirtualCard {
         Arc::new(Self {
             card: Mutex::new(kazashi::VirtualCard::new(config)),
             pin_verifications: AtomicU32::new(0),
+            fault: Mutex::new(None),
         })
     }
 
@@ -164,6 +205,22 @@ impl VirtualCard {
     /// Commands the card has answered.
     pub fn commands_processed(&self) -> u64 {
         self.card().commands_processed()
+    }
+
+    /// Stages `fault` on the transceiver path (not [`VirtualCard::process`]): it strikes the
+    /// command `after_commands` commands from now (0 = the next one), once. Replaces any
+    /// fault staged before.
+    pub fn inject_fault(&self, after_commands: u32, fault: LinkFault) {
+        let plan = FaultPlan::new(after_commands as usize, fault.into());
+        *self.fault.lock().unwrap_or_else(|p| p.into_inner()) = Some(plan);
+    }
+
+    /// Whether the staged fault has struck.
+    pub fn fault_injected(&self) -> bool {
+        self.fault
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some_and(|plan| plan.injected())
     }
 
     /// Simulates the card leaving the field: nothing selected, no PIN verified.
@@ -196,6 +253,28 @@ impl NfcTransceiver for VirtualCard {
     }
 
     async fn transceive(&self, command: Vec<u8>) -> Result<Vec<u8>, NfcError> {
-        Ok(self.answer(&command))
+        let fault = match self
+            .fault
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            Some(plan) => plan.before_delivery().map_err(nfc_error)?,
+            None => None,
+        };
+        let response = self.answer(&command);
+        match fault {
+            Some(fault) => FaultPlan::damage(fault, response).map_err(nfc_error),
+            None => Ok(response),
+        }
+    }
+}
+
+/// A staged link failure as the platform's transceiver would report it.
+fn nfc_error(e: TransportError) -> NfcError {
+    match e {
+        TransportError::TagLost => NfcError::TagLost,
+        TransportError::Timeout => NfcError::Timeout,
+        TransportError::Io { reason } => NfcError::Io { reason },
     }
 }

@@ -13,6 +13,7 @@ import jp.kazashi.CertificatePurpose
 import jp.kazashi.CertificateType
 import jp.kazashi.DigestAlgorithm
 import jp.kazashi.KazashiException
+import jp.kazashi.LinkFault
 import jp.kazashi.LinkInfo
 import jp.kazashi.NfcException
 import jp.kazashi.NfcTransceiver
@@ -89,7 +90,7 @@ fun main() {
                     check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature)) { "$profile" }
                     check(!javaVerifies("SHA256withRSA", result.certificate, "other".toByteArray(), result.signature))
                     check(result.certificate.der.contentEquals(card.certificate(CertificateType.AUTHENTICATION)!!))
-                    val limit = if (profile == VirtualCardProfile.NO_EXTENDED_LENGTH) 14u else 8u
+                    val limit = if (profile == VirtualCardProfile.NO_EXTENDED_LENGTH) 12u else 5u
                     check(result.counts.apdus <= limit) { "${result.counts}" }
                     check(card.pinVerifications() == 1u)
                 }
@@ -268,8 +269,8 @@ fun main() {
 
     t.test("tag lost during VERIFY: PinCheckInterrupted, never re-sent; the next tap works") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
-            // APDU 3 of a log-in is the VERIFY.
-            val flaky = FlakyTransceiver(card, 3) { NfcException.TagLost() }
+            // APDU 2 of a log-in is the VERIFY (SELECT AP, retry query, VERIFY, SIGN, READ).
+            val flaky = FlakyTransceiver(card, 2) { NfcException.TagLost() }
             CardSession(flaky).use { session ->
                 val e = expectThrows<KazashiException.PinCheckInterrupted> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
                 check(e.pin == PinType.AUTHENTICATION)
@@ -283,7 +284,8 @@ fun main() {
 
     t.test("tag lost after VERIFY surfaces as TagLost") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
-            CardSession(FlakyTransceiver(card, 5) { NfcException.TagLost() }).use { session ->
+            // APDU 3 is the SIGN, after the VERIFY.
+            CardSession(FlakyTransceiver(card, 3) { NfcException.TagLost() }).use { session ->
                 val e = expectThrows<KazashiException.TagLost> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
                 check(e.reason.contains("tap again")) { e.reason }
                 check(card.pinVerifications() == 1u)
@@ -309,9 +311,10 @@ fun main() {
                     (1..4).map { async { session.login(challenge, "1234", false) } }.awaitAll()
                 }
                 results.forEach { check(javaVerifies("SHA256withRSA", it.certificate, challenge, it.signature)) }
-                // Each log-in is one unbroken run: SELECT AP (A4) opens it, READ BINARY (B0) closes it.
+                // Each log-in is one unbroken run: SELECT AP (A4), retry query and VERIFY (20 20),
+                // SIGN (2A), READ BINARY (B0).
                 val runs = link.log.joinToString("") { String.format("%02X", it) }
-                check(Regex("(A4A42020A42AA4B0){4}").matches(runs)) { runs }
+                check(Regex("(A420202AB0){4}").matches(runs)) { runs }
             }
         }
     }
@@ -364,6 +367,89 @@ fun main() {
             }
             check(e.kind == RejectionKind.WRONG_PURPOSE)
         }
+    }
+
+    t.test("a cached certificate saves the read; another card's certificate is replaced") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            val stored = CardSession(card).use { it.login(challenge, "1234", false).certificate.der }
+            card.reset()
+            CardSession(card).use { session ->
+                val result = session.loginWithCachedCertificate(challenge, "1234", false, stored)
+                check(result.certificateFromCache)
+                check(result.counts.apdus == 4u) { "${result.counts}" }
+                check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
+            }
+            VirtualCard.withOptions(jp.kazashi.VirtualCardOptions(VirtualCardProfile.PHYSICAL_CARD, seed = "another holder")).use { other ->
+                CardSession(other).use { session ->
+                    val result = session.loginWithCachedCertificate(challenge, "1234", false, stored)
+                    check(!result.certificateFromCache)
+                    check(result.certificate.der.contentEquals(other.certificate(CertificateType.AUTHENTICATION)!!))
+                    check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
+                }
+            }
+            // A damaged cache entry is a miss, not an error.
+            CardSession(card).use { session ->
+                val result = session.loginWithCachedCertificate(challenge, "1234", false, byteArrayOf(0x30, 0x03, 1))
+                check(!result.certificateFromCache)
+                check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
+            }
+        }
+    }
+
+    t.test("a card that refuses short EF ids is served with SELECT forms, one probe per session") {
+        VirtualCard(VirtualCardProfile.NO_SHORT_EF_IDS).use { card ->
+            CardSession(card).use { session ->
+                val first = session.login(challenge, "1234", false)
+                val second = session.login(challenge, "1234", false)
+                check(first.counts.apdus == 9u && second.counts.apdus == 8u) { "${first.counts} ${second.counts}" }
+                check(javaVerifies("SHA256withRSA", second.certificate, challenge, second.signature))
+                check(card.pinVerifications() == 2u)
+            }
+        }
+    }
+
+    t.test("a fault staged by the virtual card at every APDU of a log-in: typed error, no attempt lost") {
+        val faults = listOf(
+            LinkFault.TagLostBeforeDelivery, LinkFault.TagLostAfterDelivery, LinkFault.Timeout,
+            LinkFault.Corrupt, LinkFault.Truncate, LinkFault.Delay(1u),
+        )
+        val healthy = VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { it.login(challenge, "1234", false).counts.apdus.toInt() }
+        }
+        var runs = 0
+        for (at in 0 until healthy) {
+            for (fault in faults) {
+                runs++
+                VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+                    card.injectFault(at.toUInt(), fault)
+                    val outcome = runCatching { CardSession(card).use { it.login(challenge, "1234", false) } }
+                    check(card.faultInjected()) { "$fault at $at never struck" }
+                    val error = outcome.exceptionOrNull()
+                    val context = "$fault at APDU $at: $error"
+                    when (fault) {
+                        LinkFault.TagLostBeforeDelivery, LinkFault.TagLostAfterDelivery -> check(
+                            error is KazashiException.TagLost || error is KazashiException.PinCheckInterrupted,
+                        ) { context }
+                        LinkFault.Timeout -> check(
+                            error is KazashiException.Timeout || error is KazashiException.PinCheckInterrupted,
+                        ) { context }
+                        is LinkFault.Delay -> check(error == null) { context }
+                        // A damaged answer is a card or format error (or, for a probe, a fallback), never a link error.
+                        else -> check(
+                            error == null || (error is KazashiException && error !is KazashiException.TagLost &&
+                                error !is KazashiException.Timeout && error !is KazashiException.PinCheckInterrupted),
+                        ) { context }
+                    }
+                    check(card.pinVerifications() <= 1u) { "VERIFY sent twice: $context" }
+                    check(card.attemptsLeft(PinType.AUTHENTICATION)?.toInt() == 3) { "attempt lost: $context" }
+                    card.reset()
+                    val next = CardSession(card).use { it.login(challenge, "1234", false) }
+                    check(javaVerifies("SHA256withRSA", next.certificate, challenge, next.signature)) { context }
+                }
+            }
+        }
+        check(runs == healthy * faults.size && healthy == 5) { "$runs runs over $healthy APDUs" }
+        println("       Kotlin fault matrix: $runs runs ($healthy APDUs x ${faults.size} faults)")
     }
 
     exitProcess(t.run())

@@ -1,7 +1,7 @@
 //! The user-facing flows: status, certificates, log-in, signing and PIN change. Each one
 //! selects the application, checks before it spends, and verifies what the card returns.
 
-use super::card::{CertificateKind, FileShape, JpkiCard};
+use super::card::{CertificateKind, FileRef, FileShape, JpkiCard};
 use super::{ef, ins, CertificateAvailability, TokenInfo};
 use crate::apdu::{Command, StatusWord};
 use crate::certificate::CertificateInfo;
@@ -47,6 +47,8 @@ pub struct LoginResult {
     pub signature: Vec<u8>,
     /// The authentication certificate.
     pub certificate: CertificateInfo,
+    /// Whether `certificate` is the cached one the caller passed in (no READ BINARY sent).
+    pub certificate_from_cache: bool,
     /// APDUs this flow used.
     pub stats: ApduStats,
 }
@@ -84,11 +86,11 @@ impl<T: Transport> JpkiCard<T> {
         self.select_application().await?;
         let token = self.token_info_selected().await?;
         let availability = self.availability_selected().await?;
-        let authentication_pin = self.select_pin_and_query(PinKind::Authentication).await?;
+        let authentication_pin = self.pin_status(PinKind::Authentication).await?;
         let signing_password = if availability.is_some_and(|a| !a.has_signing_certificate()) {
             None
         } else {
-            match self.select_pin_and_query(PinKind::Signing).await {
+            match self.pin_status(PinKind::Signing).await {
                 Ok(status) => Some(status),
                 Err(Error::NoSigningCertificate) => None,
                 Err(e) => return Err(e),
@@ -127,7 +129,7 @@ impl<T: Transport> JpkiCard<T> {
     /// A PIN's retry counter, read without spending an attempt.
     pub async fn retry_counter(&mut self, kind: PinKind) -> Result<PinStatus> {
         self.select_application().await?;
-        self.select_pin_and_query(kind).await
+        self.pin_status(kind).await
     }
 
     /// Reads a certificate that needs no PIN: either CA, and the authentication certificate of
@@ -152,7 +154,7 @@ impl<T: Transport> JpkiCard<T> {
     ) -> Result<CertificateInfo> {
         self.select_application().await?;
         self.require_signing_certificate().await?;
-        self.verify_pin(password, last_attempt).await?;
+        self.verify_pin(password, last_attempt, true).await?;
         self.read_certificate_selected(CertificateKind::Signing)
             .await
     }
@@ -165,7 +167,7 @@ impl<T: Transport> JpkiCard<T> {
         last_attempt: LastAttempt,
     ) -> Result<CertificateInfo> {
         self.select_application().await?;
-        self.verify_pin(pin, last_attempt).await?;
+        self.verify_pin(pin, last_attempt, true).await?;
         self.read_certificate_selected(CertificateKind::Authentication)
             .await
     }
@@ -173,13 +175,42 @@ impl<T: Transport> JpkiCard<T> {
     /// Tap to log in: signs SHA-256(`challenge`) with the authentication key and returns the
     /// signature with the authentication certificate, after checking one against the other.
     ///
-    /// APDUs: SELECT AP, SELECT PIN, retry query, VERIFY, SELECT key, SIGN, SELECT certificate,
-    /// then one READ BINARY with extended length (or ⌈size/256⌉ without).
+    /// APDUs with short EF ids and extended length: SELECT AP, retry query, VERIFY, SIGN, one
+    /// READ BINARY (5). With SELECT forms: SELECT AP, SELECT PIN, retry query, VERIFY, SELECT
+    /// key, SIGN, SELECT certificate, READ BINARY (8). Without extended length the certificate
+    /// takes ⌈size/256⌉ reads.
     pub async fn login(
         &mut self,
         challenge: &[u8],
         pin: &AuthPin,
         last_attempt: LastAttempt,
+    ) -> Result<LoginResult> {
+        self.login_inner(challenge, pin, last_attempt, None).await
+    }
+
+    /// [`JpkiCard::login`] for an app that kept the authentication certificate of an earlier
+    /// log-in (its [`CertificateInfo::der`] is what to persist): the signature is checked
+    /// against the cached certificate's key, so no READ BINARY is sent — one APDU fewer with
+    /// extended length, seven fewer without. If the key does not match (another card, a
+    /// renewed certificate), the certificate is read from the card as usual;
+    /// [`LoginResult::certificate_from_cache`] says which happened.
+    pub async fn login_with_cached_certificate(
+        &mut self,
+        challenge: &[u8],
+        pin: &AuthPin,
+        last_attempt: LastAttempt,
+        cached: &CertificateInfo,
+    ) -> Result<LoginResult> {
+        self.login_inner(challenge, pin, last_attempt, Some(cached))
+            .await
+    }
+
+    async fn login_inner(
+        &mut self,
+        challenge: &[u8],
+        pin: &AuthPin,
+        last_attempt: LastAttempt,
+        cached: Option<&CertificateInfo>,
     ) -> Result<LoginResult> {
         if challenge.is_empty() || challenge.len() > MAX_CHALLENGE_LEN {
             return Err(Error::InvalidInput {
@@ -194,12 +225,25 @@ impl<T: Transport> JpkiCard<T> {
         let digest = algorithm.digest(challenge);
         let digest_info = algorithm.digest_info(&digest)?;
         self.select_application().await?;
-        self.verify_pin(pin, last_attempt).await?;
-        self.select_ef_ok(ef::AUTH_KEY, "SELECT of the authentication key")
-            .await?;
+        self.verify_pin(pin, last_attempt, true).await?;
         let signature = self
-            .compute_signature(PinKind::Authentication, digest_info)
+            .sign_with_key(PinKind::Authentication, digest_info)
             .await?;
+        // A signature that verifies under the cached key proves the cached certificate is
+        // this card's: only the card's private key could have made it.
+        if let Some(cached) = cached {
+            if cached
+                .verify_digest_signature(algorithm, &digest, &signature)
+                .is_ok()
+            {
+                return Ok(LoginResult {
+                    signature,
+                    certificate: cached.clone(),
+                    certificate_from_cache: true,
+                    stats: self.stats().since(start),
+                });
+            }
+        }
         let certificate = self
             .read_certificate_selected(CertificateKind::Authentication)
             .await?;
@@ -207,6 +251,7 @@ impl<T: Transport> JpkiCard<T> {
         Ok(LoginResult {
             signature,
             certificate,
+            certificate_from_cache: false,
             stats: self.stats().since(start),
         })
     }
@@ -244,7 +289,8 @@ impl<T: Transport> JpkiCard<T> {
         let start = self.stats();
         self.select_application().await?;
         self.require_signing_certificate().await?;
-        self.verify_pin(password, options.last_attempt).await?;
+        self.verify_pin(password, options.last_attempt, true)
+            .await?;
         let certificate = self
             .read_certificate_selected(CertificateKind::Signing)
             .await?;
@@ -254,11 +300,7 @@ impl<T: Transport> JpkiCard<T> {
             return Err(sha1_refused());
         }
         let digest_info = algorithm.digest_info(digest.digest())?;
-        self.select_ef_ok(ef::SIGN_KEY, "SELECT of the signature key")
-            .await?;
-        let signature = self
-            .compute_signature(PinKind::Signing, digest_info)
-            .await?;
+        let signature = self.sign_with_key(PinKind::Signing, digest_info).await?;
         certificate.verify_digest_signature(algorithm, digest.digest(), &signature)?;
         Ok(SignResult {
             signature,
@@ -281,7 +323,7 @@ impl<T: Transport> JpkiCard<T> {
         if P::KIND == PinKind::Signing {
             self.require_signing_certificate().await?;
         }
-        self.verify_pin(current, last_attempt).await?;
+        self.verify_pin(current, last_attempt, false).await?;
         let operation = "CHANGE REFERENCE DATA";
         let command = Command::new(0x00, ins::CHANGE_REFERENCE_DATA, 0x01, 0x80)
             .with_data(new.bytes().to_vec());
@@ -294,36 +336,39 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     async fn token_info_selected(&mut self) -> Result<TokenInfo> {
-        let operation = "READ BINARY of the token information file";
-        self.select_ef_ok(ef::TOKEN_INFO, "SELECT of the token information file")
-            .await?;
-        let bytes = self
-            .read_current_ef(
-                FileShape::Fixed(TokenInfo::LEN),
-                PinKind::Authentication,
-                operation,
-            )
-            .await?;
-        TokenInfo::parse(&bytes)
+        let file = FileRef {
+            fid: ef::TOKEN_INFO,
+            select: "SELECT of the token information file",
+            read: "READ BINARY of the token information file",
+        };
+        let shape = FileShape::Fixed(TokenInfo::LEN);
+        match self.read_file(file, shape, PinKind::Authentication).await? {
+            Some(bytes) => TokenInfo::parse(&bytes),
+            None => Err(Error::CardStatus {
+                sw: StatusWord::FILE_NOT_FOUND,
+                operation: file.select,
+            }),
+        }
     }
 
     async fn availability_selected(&mut self) -> Result<Option<CertificateAvailability>> {
-        let operation = "READ BINARY of the certificate availability file";
+        let file = FileRef {
+            fid: ef::CERT_AVAILABILITY,
+            select: "SELECT of the certificate availability file",
+            read: "READ BINARY of the certificate availability file",
+        };
         match self
-            .select_ef(
-                ef::CERT_AVAILABILITY,
-                "SELECT of the certificate availability file",
-            )
+            .read_file(file, FileShape::Fixed(3), PinKind::Authentication)
             .await?
         {
-            StatusWord::SUCCESS => {}
-            StatusWord::FILE_NOT_FOUND => return Ok(None),
-            sw => return Err(Error::CardStatus { sw, operation }),
+            Some(bytes) => CertificateAvailability::parse(&bytes).map(Some),
+            None => Ok(None),
         }
-        let bytes = self
-            .read_current_ef(FileShape::Fixed(3), PinKind::Authentication, operation)
-            .await?;
-        CertificateAvailability::parse(&bytes).map(Some)
+    }
+
+    /// A PIN's counter, without spending an attempt.
+    async fn pin_status(&mut self, kind: PinKind) -> Result<PinStatus> {
+        Ok(self.query_pin(kind, true).await?.0)
     }
 
     /// Fails with [`Error::NoSigningCertificate`] when the availability file says so, before
@@ -339,7 +384,7 @@ impl<T: Transport> JpkiCard<T> {
         &mut self,
         kind: CertificateKind,
     ) -> Result<CertificateInfo> {
-        let (select_op, read_op) = match kind {
+        let (select, read) = match kind {
             CertificateKind::Authentication => (
                 "SELECT of the authentication certificate",
                 "READ BINARY of the authentication certificate",
@@ -357,22 +402,19 @@ impl<T: Transport> JpkiCard<T> {
                 "READ BINARY of the signing CA certificate",
             ),
         };
-        match self.select_ef(kind.ef(), select_op).await? {
-            StatusWord::SUCCESS => {}
-            StatusWord::FILE_NOT_FOUND if kind == CertificateKind::Signing => {
-                return Err(Error::NoSigningCertificate)
-            }
-            sw => {
-                return Err(Error::CardStatus {
-                    sw,
-                    operation: select_op,
-                })
-            }
+        let file = FileRef {
+            fid: kind.ef(),
+            select,
+            read,
+        };
+        match self.read_file(file, FileShape::Der, kind.pin()).await? {
+            Some(der) => CertificateInfo::from_der(&der),
+            None if kind == CertificateKind::Signing => Err(Error::NoSigningCertificate),
+            None => Err(Error::CardStatus {
+                sw: StatusWord::FILE_NOT_FOUND,
+                operation: select,
+            }),
         }
-        let der = self
-            .read_current_ef(FileShape::Der, kind.pin(), read_op)
-            .await?;
-        CertificateInfo::from_der(&der)
     }
 }
 

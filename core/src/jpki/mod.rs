@@ -1,11 +1,13 @@
 //! The JPKI application (公的個人認証AP): its identifiers, its data files and the flows built on
 //! them. Byte values and their sources are in `protocol.md` §0–§5.
 
+mod addressing;
 mod availability;
 mod card;
 mod flows;
 mod token;
 
+pub use addressing::{EfAddressing, Support};
 pub use availability::CertificateAvailability;
 pub use card::{CertificateKind, JpkiCard};
 pub use flows::{CardStatus, LoginResult, SignOptions, SignResult};

@@ -262,6 +262,11 @@ impl VirtualCard {
         if form == LengthForm::Extended && !self.config.extended_length {
             return status(StatusWord::WRONG_LENGTH);
         }
+        if let Some(refusal) = self.config.short_ef_id_refusal {
+            if names_short_ef_id(&command) {
+                return status(refusal);
+            }
+        }
         match (command.cla, command.ins) {
             (0x01..=0x03, _) => status(StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED),
             (0x00, ins::SELECT) => self.select(&command),
@@ -537,6 +542,19 @@ impl Transport for VirtualCard {
 
     async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         Ok(self.process(command))
+    }
+}
+
+/// Whether a command names its file by short EF id (`protocol.md` §3): READ BINARY with
+/// `P1 = 80|SFI`; VERIFY, CHANGE REFERENCE DATA and COMPUTE DIGITAL SIGNATURE with
+/// `P2 = 80|SFI`.
+fn names_short_ef_id(command: &Command) -> bool {
+    let short_p2 = (0x81..=0x9F).contains(&command.p2);
+    match (command.cla, command.ins) {
+        (0x00, ins::READ_BINARY) => command.p1 & 0x80 != 0,
+        (0x00, ins::VERIFY | ins::CHANGE_REFERENCE_DATA) => short_p2,
+        (0x80, ins::COMPUTE_DIGITAL_SIGNATURE) => short_p2,
+        _ => false,
     }
 }
 

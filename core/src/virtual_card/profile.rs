@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::pki::Holder;
+use crate::apdu::StatusWord;
 use crate::error::Error;
 use crate::jpki::TokenType;
 
@@ -43,6 +44,11 @@ pub struct VirtualCardConfig {
     /// Whether a verified PIN stays verified when another application is selected. Real cards
     /// are undocumented here (`protocol.md` §5); clients must work either way.
     pub keep_verification_across_applications: bool,
+    /// `None`: READ BINARY, VERIFY, CHANGE REFERENCE DATA and COMPUTE DIGITAL SIGNATURE
+    /// accept short EF ids (`protocol.md` §3). `Some(sw)`: every short-EF-id form is refused
+    /// with `sw` (`6A86`, `6A82` and `6D00` are plausible), as a card or token without them
+    /// would.
+    pub short_ef_id_refusal: Option<StatusWord>,
 }
 
 impl Default for VirtualCardConfig {
@@ -60,6 +66,7 @@ impl Default for VirtualCardConfig {
             holder: Holder::default(),
             issued_on: (2025, 10, 27),
             keep_verification_across_applications: true,
+            short_ef_id_refusal: None,
         }
     }
 }
@@ -78,6 +85,7 @@ impl fmt::Debug for VirtualCardConfig {
             .field("auth_attempts_left", &self.auth_attempts_left)
             .field("signing_attempts_left", &self.signing_attempts_left)
             .field("seed", &self.seed)
+            .field("short_ef_id_refusal", &self.short_ef_id_refusal)
             .finish_non_exhaustive()
     }
 }
@@ -105,11 +113,13 @@ pub enum Profile {
     SigningLastAttempt,
     /// The signing password is locked.
     SigningBlocked,
+    /// Refuses every short-EF-id command form with `6A86`: clients must SELECT each file.
+    NoShortEfIds,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 9] = [
+    pub const ALL: [Profile; 10] = [
         Profile::PhysicalCard,
         Profile::AndroidPhoneToken,
         Profile::IphoneToken,
@@ -119,6 +129,7 @@ impl Profile {
         Profile::AuthBlocked,
         Profile::SigningLastAttempt,
         Profile::SigningBlocked,
+        Profile::NoShortEfIds,
     ];
 
     /// The name used on the command line.
@@ -133,6 +144,7 @@ impl Profile {
             Profile::AuthBlocked => "auth-blocked",
             Profile::SigningLastAttempt => "signing-last-attempt",
             Profile::SigningBlocked => "signing-blocked",
+            Profile::NoShortEfIds => "no-short-ef-ids",
         }
     }
 
@@ -150,6 +162,7 @@ impl Profile {
             Profile::AuthBlocked => "authentication PIN locked",
             Profile::SigningLastAttempt => "one attempt left on the signing password",
             Profile::SigningBlocked => "signing password locked",
+            Profile::NoShortEfIds => "refuses short-EF-id commands (6A86): SELECT forms only",
         }
     }
 
@@ -195,6 +208,10 @@ impl Profile {
             },
             Profile::SigningBlocked => VirtualCardConfig {
                 signing_attempts_left: 0,
+                ..base
+            },
+            Profile::NoShortEfIds => VirtualCardConfig {
+                short_ef_id_refusal: Some(StatusWord::INCORRECT_P1_P2),
                 ..base
             },
         }

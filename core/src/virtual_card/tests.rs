@@ -155,6 +155,36 @@ fn verify_by_short_ef_id_and_without_a_pin_ef() {
 }
 
 #[test]
+fn the_no_short_ef_ids_profile_refuses_every_short_form_only() {
+    let mut card = VirtualCard::from_profile(Profile::NoShortEfIds);
+    send(&mut card, SELECT_JPKI);
+    for short in [
+        "00 20 00 98",
+        "00 20 00 98 04 31 32 33 34",
+        "00 24 01 98 04 31 32 33 34",
+        "00 B0 8A 00 04",
+        "00 B0 86 00 00 00 A0",
+        "80 2A 00 97 03 01 02 03 00",
+    ] {
+        assert_eq!(sw(&send(&mut card, short)), 0x6A86, "{short}");
+    }
+    assert_eq!(card.attempts_left(PinKind::Authentication), Some(3));
+    // The SELECT forms work as on any card.
+    assert_eq!(sw(&send(&mut card, "00 A4 02 0C 02 00 18")), 0x9000);
+    assert_eq!(send(&mut card, "00 20 00 80"), hex("63 C3"));
+    assert_eq!(send(&mut card, "00 20 00 80 04 31 32 33 34"), hex("90 00"));
+    assert_eq!(sw(&send(&mut card, "00 A4 02 0C 02 00 0A")), 0x9000);
+    assert_eq!(send(&mut card, "00 B0 00 00 02"), hex("30 82 90 00"));
+    // Any status word can stand for the refusal.
+    let mut card = VirtualCard::new(VirtualCardConfig {
+        short_ef_id_refusal: Some(StatusWord::INS_NOT_SUPPORTED),
+        ..VirtualCardConfig::default()
+    });
+    send(&mut card, SELECT_JPKI);
+    assert_eq!(sw(&send(&mut card, "00 20 00 98")), 0x6D00);
+}
+
+#[test]
 fn access_rules_for_certificates_and_keys() {
     let mut card = VirtualCard::default();
     send(&mut card, SELECT_JPKI);

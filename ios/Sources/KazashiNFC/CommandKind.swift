@@ -12,7 +12,8 @@ public enum CommandKind: Equatable, Sendable {
     case select
     /// READ BINARY (`B0`): certificates, token information.
     case readBinary
-    /// VERIFY without data (`00 20 00 80`): the retry counter, which spends nothing.
+    /// VERIFY without data (`00 20 00 80`, or `00 20 00 98` naming the PIN by short EF id):
+    /// the retry counter, which spends nothing.
     case retryQuery
     /// VERIFY with data: a PIN is being checked.
     case verify

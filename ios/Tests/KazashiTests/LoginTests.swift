@@ -42,6 +42,21 @@ final class LoginTests: XCTestCase {
         XCTAssertEqual(counts.apdus, result.counts.apdus)
     }
 
+    func testCachedCertificateSavesTheRead() async throws {
+        let virtualCard = VirtualCard(profile: .physicalCard)
+        let challenge = Data("second visit".utf8)
+        let first = try await CardSession(transceiver: virtualCard)
+            .login(challenge: challenge, pin: "1234", confirmLastAttempt: false)
+        virtualCard.reset()
+
+        let again = try await CardSession(transceiver: virtualCard).loginWithCachedCertificate(
+            challenge: challenge, pin: "1234", confirmLastAttempt: false, cachedCertificate: first.certificate.der)
+
+        XCTAssertTrue(again.certificateFromCache)
+        XCTAssertEqual(again.counts.apdus, 4)
+        XCTAssertTrue(try SecurityFramework.verifies(again.signature, of: challenge, certificate: again.certificate.der))
+    }
+
     func testEmptyChallengeIsRefusedBeforeAnyPin() async {
         let virtualCard = VirtualCard(profile: .physicalCard)
         KazashiNFC.useSimulatedCard(virtualCard)
