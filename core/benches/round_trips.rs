@@ -6,6 +6,7 @@
 //! timings).
 
 mod tap_model;
+mod typical_client;
 
 use tap_model::TapModel;
 
@@ -16,101 +17,6 @@ use kazashi::{
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)
-}
-
-/// The common client of `protocol.md` §3.4/§3.7: header read then 256-byte chunks, PIN and
-/// key selected by SELECT, no retry-counter check. Returns its APDU count.
-fn typical_login(card: &mut VirtualCard) -> u32 {
-    let mut apdus = 0u32;
-    let mut send = |card: &mut VirtualCard, bytes: Vec<u8>| {
-        apdus += 1;
-        let r = card.process(&bytes);
-        assert_eq!(&r[r.len() - 2..], &[0x90, 0x00], "typical flow step failed");
-        r[..r.len() - 2].to_vec()
-    };
-    let select_ap = [
-        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
-    ];
-    send(card, select_ap.to_vec());
-    send(card, vec![0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x0A]);
-    let head = send(card, vec![0x00, 0xB0, 0x00, 0x00, 0x04]);
-    let total = (usize::from(head[2]) << 8 | usize::from(head[3])) + 4;
-    let mut offset = 4;
-    while offset < total {
-        let n = (total - offset).min(256);
-        send(
-            card,
-            vec![
-                0x00,
-                0xB0,
-                (offset >> 8) as u8,
-                offset as u8,
-                (n % 256) as u8,
-            ],
-        );
-        offset += n;
-    }
-    send(card, vec![0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x18]);
-    send(
-        card,
-        vec![0x00, 0x20, 0x00, 0x80, 0x04, b'1', b'2', b'3', b'4'],
-    );
-    send(card, vec![0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x17]);
-    let info = DigestAlgorithm::Sha256
-        .digest_info(&DigestAlgorithm::Sha256.digest(b"c"))
-        .unwrap();
-    let mut sign = vec![0x80, 0x2A, 0x00, 0x80, info.len() as u8];
-    sign.extend(info);
-    sign.push(0x00);
-    send(card, sign);
-    apdus
-}
-
-/// The same client's signing flow: SELECT the password, VERIFY, SELECT and read the signing
-/// certificate (header, then chunks), SELECT the key, sign.
-fn typical_sign(card: &mut VirtualCard) -> u32 {
-    let mut apdus = 0u32;
-    let mut send = |card: &mut VirtualCard, bytes: Vec<u8>| {
-        apdus += 1;
-        let r = card.process(&bytes);
-        assert_eq!(&r[r.len() - 2..], &[0x90, 0x00], "typical flow step failed");
-        r[..r.len() - 2].to_vec()
-    };
-    let select_ap = [
-        0x00, 0xA4, 0x04, 0x0C, 0x0A, 0xD3, 0x92, 0xF0, 0x00, 0x26, 0x01, 0x00, 0x00, 0x00, 0x01,
-    ];
-    send(card, select_ap.to_vec());
-    send(card, vec![0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1B]);
-    let mut verify = vec![0x00, 0x20, 0x00, 0x80, 0x06];
-    verify.extend(b"ABC123");
-    send(card, verify);
-    send(card, vec![0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x01]);
-    let head = send(card, vec![0x00, 0xB0, 0x00, 0x00, 0x04]);
-    let total = (usize::from(head[2]) << 8 | usize::from(head[3])) + 4;
-    let mut offset = 4;
-    while offset < total {
-        let n = (total - offset).min(256);
-        send(
-            card,
-            vec![
-                0x00,
-                0xB0,
-                (offset >> 8) as u8,
-                offset as u8,
-                (n % 256) as u8,
-            ],
-        );
-        offset += n;
-    }
-    send(card, vec![0x00, 0xA4, 0x02, 0x0C, 0x02, 0x00, 0x1A]);
-    let info = DigestAlgorithm::Sha256
-        .digest_info(&DigestAlgorithm::Sha256.digest(b"document"))
-        .unwrap();
-    let mut sign = vec![0x80, 0x2A, 0x00, 0x80, info.len() as u8];
-    sign.extend(info);
-    sign.push(0x00);
-    send(card, sign);
-    apdus
 }
 
 /// One flow's cost: counts from the library, modelled time from the card's transcript.
@@ -184,7 +90,7 @@ fn main() {
         });
         // The usual client reads the certificate before the PIN; a phone token refuses that.
         let typical = (profile != Profile::AndroidPhoneToken)
-            .then(|| measure_typical(profile, typical_login));
+            .then(|| measure_typical(profile, typical_client::login));
         row("log-in, certificate read", profile, &cost, typical);
         let (cost, again) = measure(profile, |s| {
             block(s.login_with_cached_certificate(
@@ -204,7 +110,7 @@ fn main() {
             "sign, incl. signing cert",
             profile,
             &cost,
-            Some(measure_typical(profile, typical_sign)),
+            Some(measure_typical(profile, typical_client::sign)),
         );
     }
     println!();
