@@ -118,7 +118,8 @@ impl PersonalAttributes {
     /// The birth date as `YYYY-MM-DD`, from the `EYYYYMMDD` form.
     pub fn birth_date_iso(&self) -> Option<String> {
         let raw = self.birth_date.as_deref()?;
-        let digits = if raw.len() == 9 { &raw[1..] } else { raw };
+        // `get`, not slicing: a hostile certificate can start the value with a multi-byte char.
+        let digits = if raw.len() == 9 { raw.get(1..)? } else { raw };
         (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()))
             .then(|| format!("{}-{}-{}", &digits[..4], &digits[4..6], &digits[6..]))
     }
@@ -356,6 +357,19 @@ mod tests {
                 CertificateInfo::from_der(bad),
                 Err(Error::Certificate { .. })
             ));
+        }
+    }
+
+    /// Found while writing the certificate fuzz target: a 9-byte birth date starting with a
+    /// multi-byte character made `birth_date_iso` slice inside it and panic.
+    #[test]
+    fn a_birth_date_starting_with_a_multibyte_char_is_not_a_date() {
+        for raw in ["é9900401", "あ990401", "419900401é"] {
+            let p = PersonalAttributes {
+                birth_date: Some(raw.into()),
+                ..Default::default()
+            };
+            assert_eq!(p.birth_date_iso(), None, "{raw}");
         }
     }
 

@@ -81,13 +81,16 @@ impl<T: Transport> Channel<T> {
 
     /// Sends one command; returns the final response whatever its status word, after following
     /// `61xx` with GET RESPONSE and `6Cxx` with one re-send at the right Le.
+    ///
+    /// Only a command with an Le can have a wrong one, and a command carrying a PIN is never
+    /// re-sent (the card may have counted the attempt): for those, `6Cxx` is returned as it is.
     pub async fn exchange(
         &mut self,
         command: &Command,
         operation: &'static str,
     ) -> Result<Response> {
         let mut response = self.round_trip(command, operation).await?;
-        if response.sw().sw1() == 0x6C {
+        if response.sw().sw1() == 0x6C && command.ne().is_some() && !command.carries_secret() {
             // "Wrong Le; SW2 is the right one": re-send once with the length the card asked for.
             let ne = match response.sw().sw2() {
                 0 => 256,
@@ -226,6 +229,7 @@ pub(crate) mod scripted {
 mod tests {
     use super::scripted::Scripted;
     use super::*;
+    use crate::apdu::StatusWord;
     use crate::transport::TransportError;
 
     fn block<F: std::future::Future>(f: F) -> F::Output {
@@ -258,6 +262,23 @@ mod tests {
         let data = block(channel.exchange_ok(&read, "READ BINARY")).unwrap();
         assert_eq!(data.len(), 16);
         assert_eq!(channel.transport_mut().sent[1], vec![0, 0xB0, 0, 0, 0x10]);
+    }
+
+    /// Found by the `card_responses` fuzz target: a card answering `6Cxx` to VERIFY got the PIN
+    /// a second time, with an Le added.
+    #[test]
+    fn never_resends_a_pin_or_a_command_without_le_on_6cxx() {
+        let verify = Command::new(0, 0x20, 0, 0x80).with_data(b"1234".to_vec());
+        let query = Command::new(0, 0x20, 0, 0x80);
+        for command in [verify, query] {
+            let mut channel = Channel::new(Scripted::new(vec![
+                Ok(vec![0x6C, 0x2E]),
+                Ok(vec![0x90, 0x00]),
+            ]));
+            let response = block(channel.exchange(&command, "VERIFY")).unwrap();
+            assert_eq!(response.sw(), StatusWord(0x6C2E));
+            assert_eq!(channel.transport_mut().sent.len(), 1);
+        }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! signed files. Production roots only, unless test roots are added explicitly.
 
 mod chain;
+mod der_limits;
 mod error;
 mod login;
 mod roots;

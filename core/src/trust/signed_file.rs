@@ -13,6 +13,8 @@ use cms::signed_data::{
 use der::asn1::{OctetString, SetOfVec, UtcTime};
 use der::oid::ObjectIdentifier;
 use der::{Any, Decode, Encode, Sequence};
+
+use super::der_limits::check_der_lengths;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::RsaPublicKey;
 use x509_cert::attr::Attribute;
@@ -152,6 +154,7 @@ fn signed_attributes(
     certificate: &CertificateInfo,
     signing_time: i64,
 ) -> Result<SignedAttributes> {
+    check_der_lengths(certificate.der()).map_err(encoding)?;
     let cert = Certificate::from_der(certificate.der()).map_err(encoding)?;
     let time = UtcTime::from_unix_duration(Duration::from_secs(signing_time.max(0) as u64))
         .map_err(encoding)?;
@@ -196,6 +199,7 @@ fn assemble(
     content: &[u8],
     detached: bool,
 ) -> Result<Vec<u8>> {
+    check_der_lengths(signature.certificate.der()).map_err(encoding)?;
     let cert = Certificate::from_der(signature.certificate.der()).map_err(encoding)?;
     let signer = SignerInfo {
         version: CmsVersion::V1,
@@ -266,6 +270,7 @@ pub fn verify_cms(
     store: &TrustStore,
 ) -> std::result::Result<CmsVerification, TrustError> {
     let malformed = |e: der::Error| TrustError::malformed(format!("CMS: {e}"));
+    check_der_lengths(der).map_err(|reason| TrustError::malformed(format!("CMS: {reason}")))?;
     let info = ContentInfo::from_der(der).map_err(malformed)?;
     if info.content_type != ID_SIGNED_DATA {
         return Err(TrustError::malformed("CMS: not a SignedData"));
@@ -396,4 +401,21 @@ pub fn verify_cms(
         detached,
         content,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `cms` fuzz target's first find: a SignedData claiming 0x0A000001 bytes inside a
+    /// 9-byte `[0]` made the decoder allocate 160 MiB. It is now refused before decoding.
+    #[test]
+    fn lengths_past_their_parent_are_refused_before_decoding() {
+        let signed_data = [0x30, 0x84, 0x0A, 0x00, 0x00, 0x01, 0x02, 0x01, 0x01];
+        let explicit = [&[0xA0, signed_data.len() as u8][..], &signed_data].concat();
+        let body = [ID_SIGNED_DATA.to_der().unwrap(), explicit].concat();
+        let file = [&[0x30, body.len() as u8][..], &body].concat();
+        let err = verify_cms(&file, Some(b"x"), 0, &TrustStore::production()).unwrap_err();
+        assert!(err.to_string().contains("runs past"), "{err}");
+    }
 }
