@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use der::asn1::{Any, Ia5StringRef, PrintableStringRef, Utf8StringRef};
+use der::asn1::{AnyRef, Ia5StringRef, PrintableStringRef, Utf8StringRef};
 use der::Decode;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::traits::PublicKeyParts;
@@ -14,6 +14,7 @@ use rsa::RsaPublicKey;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::{FromDer, X509Certificate};
 
+use crate::der_limits::check_der_lengths;
 use crate::digest::DigestAlgorithm;
 use crate::error::{Error, Result};
 
@@ -166,6 +167,7 @@ impl CertificateInfo {
     /// Parses a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<Self> {
         let bad = |reason: String| Error::Certificate { reason };
+        check_der_lengths(der).map_err(|reason| bad(reason.into()))?;
         let (rest, cert) = X509Certificate::from_der(der)
             .map_err(|e| bad(format!("not a DER X.509 certificate ({e})")))?;
         if !rest.is_empty() {
@@ -328,7 +330,8 @@ fn classify(policies: &[String], is_ca: bool, issuer: &str) -> CertificatePurpos
 
 /// Decodes the `[0] EXPLICIT` string of an otherName, as the der crate sees it.
 fn other_name_text(explicit: &[u8]) -> Option<String> {
-    let wrapper = Any::from_der(explicit).ok()?;
+    // Borrowed, so a hostile length cannot make `der` allocate.
+    let wrapper = AnyRef::from_der(explicit).ok()?;
     let inner = wrapper.value();
     if let Ok(s) = Utf8StringRef::from_der(inner) {
         return Some(s.as_str().to_string());

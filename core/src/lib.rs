@@ -22,6 +22,7 @@
 pub mod apdu;
 pub mod certificate;
 pub mod channel;
+mod der_limits;
 pub mod digest;
 pub mod error;
 pub mod faults;

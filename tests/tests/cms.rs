@@ -256,10 +256,7 @@ fn our_verifier_accepts_files_openssl_signs() {
         let (ok, text) = openssl(&argv);
         assert!(ok, "{text}");
         let der = std::fs::read(dir.join("signed.p7s")).unwrap();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs() as i64;
+        let now = kazashi::unix_now();
         let verified = verify_cms(&der, detached.then_some(&content[..]), now, &store).unwrap();
         assert_eq!(verified.content, content);
         assert_eq!(verified.detached, detached);

@@ -2,7 +2,6 @@
 //! signed files. Production roots only, unless test roots are added explicitly.
 
 mod chain;
-mod der_limits;
 mod error;
 mod login;
 mod roots;

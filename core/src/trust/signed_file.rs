@@ -14,7 +14,7 @@ use der::asn1::{OctetString, SetOfVec, UtcTime};
 use der::oid::ObjectIdentifier;
 use der::{Any, Decode, Encode, Sequence};
 
-use super::der_limits::check_der_lengths;
+use crate::der_limits::check_der_lengths;
 use rsa::pkcs8::DecodePublicKey;
 use rsa::RsaPublicKey;
 use x509_cert::attr::Attribute;
@@ -154,7 +154,6 @@ fn signed_attributes(
     certificate: &CertificateInfo,
     signing_time: i64,
 ) -> Result<SignedAttributes> {
-    check_der_lengths(certificate.der()).map_err(encoding)?;
     let cert = Certificate::from_der(certificate.der()).map_err(encoding)?;
     let time = UtcTime::from_unix_duration(Duration::from_secs(signing_time.max(0) as u64))
         .map_err(encoding)?;
@@ -199,7 +198,6 @@ fn assemble(
     content: &[u8],
     detached: bool,
 ) -> Result<Vec<u8>> {
-    check_der_lengths(signature.certificate.der()).map_err(encoding)?;
     let cert = Certificate::from_der(signature.certificate.der()).map_err(encoding)?;
     let signer = SignerInfo {
         version: CmsVersion::V1,

@@ -2,8 +2,10 @@
 //!
 //! Why: the `der` crate sizes a value's buffer from its length field before checking that the
 //! bytes are there, so a few bytes claiming 256 MiB made it allocate 256 MiB (found by the
-//! `cms` fuzz target). Signed files come from strangers, and certificates from cards, so
-//! every length must fit inside its parent before `der` decodes anything. The walk itself uses
+//! `cms` fuzz target). Signed files come from strangers and certificates from cards, so every
+//! length must fit inside its parent before `der` decodes anything: `verify_cms` checks the
+//! file, and `CertificateInfo::from_der`, the one way a certificate enters the library, checks
+//! each certificate (which `sign_cms` later decodes with `der`). The walk itself uses
 //! `der`'s own header decoder and slice reader, which never allocate.
 
 use der::{Class, Decode, Header, Reader, SliceReader};
