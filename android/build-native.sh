@@ -13,6 +13,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What the app's library carries (bindings/ffi/Cargo.toml): the card flows and CMS signing. Set
+# KAZASHI_FFI_FEATURES=testing for a build with the virtual card and the verifier. The Kotlin
+# bindings are generated with the same features, so they never name a missing symbol.
+export KAZASHI_FFI_FEATURES="${KAZASHI_FFI_FEATURES:-documents}"
+
 ABIS=(arm64-v8a armeabi-v7a x86_64)
 MIN_SDK=24 # android/kazashi/build.gradle.kts minSdk
 JNI_LIBS=android/kazashi/src/main/jniLibs
@@ -37,6 +42,6 @@ done
 
 RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }$PAGE_SIZE_FLAGS" \
     cargo ndk "${TARGET_ARGS[@]}" --platform "$MIN_SDK" -o "$JNI_LIBS" \
-    build --release -p kazashi-ffi
+    build --release -p kazashi-ffi --features "$KAZASHI_FFI_FEATURES"
 
 echo "build-native: $(find "$JNI_LIBS" -name 'libkazashi_ffi.so' | sort | tr '\n' ' ')"

@@ -45,11 +45,16 @@ done
 echo "==> Rust targets"
 rustup target add "${IOS_TARGETS[@]}" "${SIM_TARGETS[@]}" "${MAC_TARGETS[@]}"
 
-echo "==> Building $CRATE (release, static library) for each target"
+# What the app's library carries (bindings/ffi/Cargo.toml): the card flows and CMS signing; set
+# KAZASHI_FFI_FEATURES=testing to include the virtual card and the verifier. The Swift bindings
+# are generated from this very library, so they match its features.
+KAZASHI_FFI_FEATURES="${KAZASHI_FFI_FEATURES:-documents}"
+echo "==> Building $CRATE (release, static library, features: $KAZASHI_FFI_FEATURES) for each target"
 for target in "${IOS_TARGETS[@]}" "${SIM_TARGETS[@]}" "${MAC_TARGETS[@]}"; do
     echo "    $target"
     # Only the staticlib: the cdylib would be linked (with LTO) for nothing.
-    cargo rustc -p "$CRATE" --lib --release --target "$target" --crate-type staticlib
+    cargo rustc -p "$CRATE" --lib --release --target "$target" --crate-type staticlib \
+        --features "$KAZASHI_FFI_FEATURES"
 done
 
 rm -rf "$WORK" "$OUT"

@@ -7,16 +7,21 @@
 #   android/kazashi/src/main/kotlin/jp/kazashi/kazashi_ffi.kt   Android-flavoured Kotlin
 #   ios/Sources/Kazashi/Kazashi.swift, target/bindings/swift/   Swift, C header, modulemap
 #
+# The bindings are generated from the library with every feature (`testing`: the card flows,
+# CMS signing, the verifier and the virtual card), which is what the tests use; set
+# KAZASHI_FFI_FEATURES (e.g. `documents`) to generate the API of a slimmer library instead.
+#
 # Usage: scripts/generate-bindings.sh [--release]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+FEATURES="${KAZASHI_FFI_FEATURES:-testing}"
 PROFILE=debug
 if [ "${1:-}" = "--release" ]; then
     PROFILE=release
-    cargo build -q -p kazashi-ffi --release
+    cargo build -q -p kazashi-ffi --release --features "$FEATURES"
 else
-    cargo build -q -p kazashi-ffi
+    cargo build -q -p kazashi-ffi --features "$FEATURES"
 fi
 cargo build -q -p uniffi-bindgen
 LIB="target/$PROFILE/libkazashi_ffi.so"

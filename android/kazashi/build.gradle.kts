@@ -70,7 +70,9 @@ val buildRustAndroid = tasks.register<Exec>("buildRustAndroid") {
         repoRoot.resolve("android/build-native.sh"),
         repoRoot.resolve("scripts/generate-bindings.sh"),
     )
-    inputs.dir(repoRoot.resolve("core"))
+    for (crate in listOf("iso7816", "certificate", "core", "documents", "verify", "virtual-card")) {
+        inputs.dir(repoRoot.resolve(crate))
+    }
     inputs.dir(repoRoot.resolve("bindings"))
     outputs.dir(layout.projectDirectory.dir("src/main/jniLibs"))
     outputs.file(layout.projectDirectory.file("src/main/kotlin/jp/kazashi/kazashi_ffi.kt"))

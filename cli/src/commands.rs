@@ -4,11 +4,12 @@
 use kazashi::unix_now;
 use std::path::Path;
 
-use kazashi::trust::{sign_cms as sign_cms_flow, CmsOptions, LoginMessage};
 use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt, Pin,
     PinKind, SignOptions, SigningPassword, Transport,
 };
+use kazashi_documents::{sign_cms as sign_cms_flow, CmsOptions};
+use kazashi_verify::LoginMessage;
 use serde_json::{json, Value};
 
 use crate::pins::{confirm_last_attempt, PinSource};

@@ -2,17 +2,17 @@
 //! APDUs each flow took. The virtual card's PINs are used internally and never printed.
 
 use kazashi::unix_now;
-use kazashi::virtual_card::{DEFAULT_AUTH_PIN, DEFAULT_SIGNING_PASSWORD};
 use kazashi::{
     ApduStats, AuthPin, CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm,
-    DocumentDigest, JpkiCard, LastAttempt, PinKind, Profile, SignOptions, SigningPassword,
-    VirtualCard,
+    DocumentDigest, JpkiCard, LastAttempt, PinKind, SignOptions, SigningPassword,
 };
+use kazashi_virtual_card::{Profile, VirtualCard};
+use kazashi_virtual_card::{DEFAULT_AUTH_PIN, DEFAULT_SIGNING_PASSWORD};
 use serde_json::json;
 
 use crate::commands::Outcome;
 use crate::failure::Failure;
-use kazashi::trust::{InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustStore};
+use kazashi_verify::{InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustStore};
 
 use crate::report::{certificate_json, certificate_lines, pin_json, stats_json, stats_line};
 
@@ -186,7 +186,11 @@ pub fn run(profile: Profile) -> Result<Outcome, Failure> {
     // 5. PIN safety: a wrong PIN costs exactly one attempt and says how many are left.
     lines.push(String::new());
     lines.push("5. PIN safety".into());
-    let safety_json = if status.authentication_pin.attempts_left >= 3 {
+    let safety_json = if status
+        .authentication_pin
+        .attempts_left
+        .is_some_and(|n| n >= 3)
+    {
         let wrong = AuthPin::new(if DEFAULT_AUTH_PIN == "0000" {
             "1111"
         } else {

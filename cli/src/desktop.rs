@@ -3,10 +3,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use kazashi::{PinKind, Profile, Transport, VirtualCard};
+use kazashi::{PinKind, Transport};
 use kazashi_pcsc::{
     list_readers, serve_vpcd_with_log, ConnectOptions, Event, PcscTransport, ReaderError, Stopped,
 };
+use kazashi_virtual_card::{Profile, VirtualCard};
 use serde_json::json;
 
 use crate::commands::Outcome;

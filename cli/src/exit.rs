@@ -56,6 +56,7 @@ pub fn classify(error: &Error) -> (i32, &'static str) {
         Error::WrongPin { .. } => (WRONG_PIN, "wrong-pin"),
         Error::PinBlocked { .. } => (PIN_LOCKED, "pin-locked"),
         Error::LastAttemptNotConfirmed { .. } => (LAST_ATTEMPT, "last-attempt-not-confirmed"),
+        Error::AttemptsNotReported { .. } => (LAST_ATTEMPT, "attempts-not-reported"),
         Error::Transport(_) | Error::PinCheckInterrupted { .. } => (CARD, "link"),
         Error::CardStatus { .. } | Error::MalformedResponse { .. } | Error::Apdu(_) => {
             (CARD, "card")
@@ -65,5 +66,7 @@ pub fn classify(error: &Error) -> (i32, &'static str) {
         Error::NotJpkiCard => (UNAVAILABLE, "not-jpki-card"),
         Error::PinRequired { .. } => (UNAVAILABLE, "pin-required"),
         Error::SignatureMismatch => (BAD_SIGNATURE, "signature-mismatch"),
+        // `Error` is non-exhaustive: a failure this version does not know is a card error.
+        _ => (CARD, "card"),
     }
 }

@@ -1,7 +1,7 @@
 //! What a command can fail with: a card or input problem, or a verification's rejection.
 
-use kazashi::trust::TrustError;
 use kazashi::Error;
+use kazashi_verify::TrustError;
 
 /// A command's failure.
 #[derive(Debug)]
@@ -24,6 +24,12 @@ pub enum Failure {
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure::Card(e)
+    }
+}
+
+impl From<kazashi::CertificateError> for Failure {
+    fn from(e: kazashi::CertificateError) -> Self {
+        Failure::from(Error::from(e))
     }
 }
 

@@ -16,9 +16,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kazashi::{
-    CertificateKind, DigestAlgorithm, Error, JpkiCard, PinKind, Profile, Transport, VirtualCard,
-};
+use kazashi::{CertificateKind, DigestAlgorithm, Error, JpkiCard, PinKind, Transport};
+use kazashi_virtual_card::{Profile, VirtualCard};
 use serde_json::{json, Value};
 
 use crate::commands::{Outcome, PinOptions};
@@ -410,13 +409,16 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
             allow_sha1,
             cms,
             attached,
-        } => hash.parse::<DigestAlgorithm>().and_then(|algorithm| {
-            if *cms {
-                commands::sign_cms(&mut card, file, out, algorithm, *attached, pins)
-            } else {
-                commands::sign(&mut card, file, out, algorithm, *allow_sha1, pins)
-            }
-        }),
+        } => hash
+            .parse::<DigestAlgorithm>()
+            .map_err(kazashi::Error::from)
+            .and_then(|algorithm| {
+                if *cms {
+                    commands::sign_cms(&mut card, file, out, algorithm, *attached, pins)
+                } else {
+                    commands::sign(&mut card, file, out, algorithm, *allow_sha1, pins)
+                }
+            }),
         Command::Pin {
             action: PinAction::Change { which },
         } => commands::change_pin(

@@ -4,11 +4,12 @@
 use kazashi::unix_now;
 use std::path::{Path, PathBuf};
 
-use kazashi::trust::{
+use kazashi::{CertificateInfo, CertificatePurpose, Error, PinKind};
+use kazashi_verify::{
     verify_cms, ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustError,
     TrustStore,
 };
-use kazashi::{CertificateInfo, CertificatePurpose, Error, PinKind, Profile, VirtualCard};
+use kazashi_virtual_card::{Profile, VirtualCard};
 use serde_json::json;
 
 use crate::commands::Outcome;
@@ -74,7 +75,7 @@ impl TrustChoice<'_> {
     }
 }
 
-fn anchor_json(chain: &kazashi::trust::ChainVerification) -> serde_json::Value {
+fn anchor_json(chain: &kazashi_verify::ChainVerification) -> serde_json::Value {
     json!({
         "anchor": chain.anchor,
         "generation": chain.generation,

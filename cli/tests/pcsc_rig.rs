@@ -15,7 +15,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use common::{json, kazashi};
-use kazashi::{CertificateKind, Profile, VirtualCard};
+use kazashi::CertificateKind;
+use kazashi_virtual_card::{Profile, VirtualCard};
 use serde_json::Value;
 
 const READER: &str = "Virtual PCD 00 00";

@@ -2,14 +2,17 @@
 //! user can act, what to do; none carries a PIN or personal data.
 
 use crate::apdu::{ApduError, StatusWord};
+use crate::channel::ChannelError;
 use crate::pin::{PinFormatError, PinKind};
 use crate::transport::TransportError;
+use kazashi_certificate::CertificateError;
 
 /// Result alias for this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong talking to a JPKI card.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The link failed (tag lost, timeout, I/O). Nothing was retried.
     #[error(transparent)]
@@ -61,6 +64,17 @@ pub enum Error {
          Check it and confirm explicitly to use the last attempt"
     )]
     LastAttemptNotConfirmed {
+        /// Which PIN.
+        pin: PinKind,
+    },
+
+    /// The card answered the retry query without a count, so the next wrong entry may lock
+    /// the PIN, and the caller did not confirm trying anyway; no VERIFY was sent.
+    #[error(
+        "the card did not say how many attempts your {pin} has left; a wrong entry may lock \
+         it. Check it and confirm explicitly to try"
+    )]
+    AttemptsNotReported {
         /// Which PIN.
         pin: PinKind,
     },
@@ -145,6 +159,40 @@ impl Error {
         Error::MalformedResponse {
             operation,
             reason: reason.into(),
+        }
+    }
+}
+
+impl From<ChannelError> for Error {
+    fn from(e: ChannelError) -> Self {
+        match e {
+            ChannelError::Transport(cause) => Error::Transport(cause),
+            ChannelError::Apdu(cause) => Error::Apdu(cause),
+            ChannelError::MalformedResponse { operation, reason } => {
+                Error::MalformedResponse { operation, reason }
+            }
+            too_large @ ChannelError::TooLargeForLink { .. } => Error::InvalidInput {
+                reason: too_large.to_string(),
+            },
+            // ChannelError is non-exhaustive: a failure this version does not know is still
+            // reported, as a malformed exchange.
+            other => Error::MalformedResponse {
+                operation: "the exchange",
+                reason: other.to_string(),
+            },
+        }
+    }
+}
+
+impl From<CertificateError> for Error {
+    fn from(e: CertificateError) -> Self {
+        match e {
+            CertificateError::Unusable { reason } => Error::Certificate { reason },
+            CertificateError::SignatureMismatch => Error::SignatureMismatch,
+            CertificateError::InvalidInput { reason } => Error::InvalidInput { reason },
+            other => Error::Certificate {
+                reason: other.to_string(),
+            },
         }
     }
 }

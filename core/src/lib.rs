@@ -2,14 +2,21 @@
 //!
 //! The JPKI protocol engine for Japan's My Number Card (マイナンバーカード): log in with the
 //! authentication certificate and sign with the signature certificate, over any APDU
-//! [`Transport`] — Android `IsoDep`, iOS Core NFC, PC/SC, or the [`virtual_card`].
+//! [`Transport`] — Android `IsoDep`, iOS Core NFC, PC/SC, or the virtual card of the
+//! `kazashi-virtual-card` crate.
 //!
-//! Layers, bottom up: [`transport`] (bytes), [`apdu`] (ISO 7816-4 codec), [`channel`]
-//! (counting, `61xx`/`6Cxx`, redacted logging), [`jpki`] (the application's commands and
-//! flows), [`certificate`] (the parsed model). [`pin`] makes malformed PINs unrepresentable.
+//! Layers, bottom up:
+//! - [`transport`], [`apdu`], [`channel`]: ISO 7816-4, from `kazashi-iso7816` (re-exported);
+//! - [`card`]: what every application of the card does the same way — SELECT, whole-file
+//!   reads with the short-EF-id fallback, the retry query, the guarded VERIFY;
+//! - [`jpki`]: the JPKI application — its identifiers, command constructors and flows;
+//! - [`pin`]: typed PINs, which make malformed PINs unrepresentable;
+//! - [`certificate`], [`digest`]: the certificate model, from `kazashi-certificate`
+//!   (re-exported).
 //!
 //! ```
-//! use kazashi::{AuthPin, JpkiCard, LastAttempt, VirtualCard};
+//! use kazashi::{AuthPin, JpkiCard, LastAttempt};
+//! use kazashi_virtual_card::VirtualCard;
 //!
 //! let mut card = VirtualCard::default();
 //! let mut session = JpkiCard::new(&mut card);
@@ -19,18 +26,16 @@
 //! # Ok::<(), kazashi::Error>(())
 //! ```
 
-pub mod apdu;
-pub mod certificate;
-pub mod channel;
-mod der_limits;
-pub mod digest;
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub use kazashi_certificate::{certificate, digest};
+pub use kazashi_iso7816::{apdu, channel, transport};
+
+pub mod card;
 pub mod error;
-pub mod faults;
 pub mod jpki;
 pub mod pin;
-pub mod transport;
-pub mod trust;
-pub mod virtual_card;
 
 pub use certificate::{unix_now, CertificateInfo, CertificatePurpose, PersonalAttributes};
 pub use channel::ApduStats;
@@ -40,9 +45,9 @@ pub use jpki::{
     CardStatus, CertificateAvailability, CertificateKind, JpkiCard, LoginResult, SignOptions,
     SignResult, TokenInfo, TokenType,
 };
+pub use kazashi_certificate::CertificateError;
 pub use pin::{AuthPin, LastAttempt, Pin, PinFormatError, PinKind, PinStatus, SigningPassword};
 pub use transport::{LinkCapabilities, Transport, TransportError};
-pub use virtual_card::{Profile, VirtualCard, VirtualCardConfig};
 
 /// The README's Rust examples compile and run as doctests.
 #[cfg(doctest)]

@@ -6,8 +6,6 @@ use std::fmt;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::jpki::ef;
-
 /// Which of the two JPKI secrets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PinKind {
@@ -23,22 +21,6 @@ impl PinKind {
         match self {
             PinKind::Authentication => 3,
             PinKind::Signing => 5,
-        }
-    }
-
-    /// The PIN's key reference (EF) in the JPKI application.
-    pub fn pin_ef(self) -> u16 {
-        match self {
-            PinKind::Authentication => ef::AUTH_PIN,
-            PinKind::Signing => ef::SIGN_PIN,
-        }
-    }
-
-    /// The private key the PIN unlocks.
-    pub fn key_ef(self) -> u16 {
-        match self {
-            PinKind::Authentication => ef::AUTH_KEY,
-            PinKind::Signing => ef::SIGN_KEY,
         }
     }
 
@@ -197,32 +179,39 @@ impl fmt::Debug for SigningPassword {
 pub struct PinStatus {
     /// Which PIN.
     pub kind: PinKind,
-    /// Attempts left before the PIN locks; 0 means locked.
-    pub attempts_left: u8,
+    /// Attempts left before the PIN locks; 0 means locked. `None`: the card answered the
+    /// retry query without a count (an ISO-style `9000` or `6300`), so the next wrong entry
+    /// may lock it and flows treat it like the last attempt.
+    pub attempts_left: Option<u8>,
 }
 
 impl PinStatus {
     /// No attempts left: only the municipal office (or, for the signing password, a kiosk) helps.
     pub fn is_blocked(&self) -> bool {
-        self.attempts_left == 0
+        self.attempts_left == Some(0)
     }
 
     /// The next wrong entry locks the PIN.
     pub fn is_last_attempt(&self) -> bool {
-        self.attempts_left == 1
+        self.attempts_left == Some(1)
     }
 }
 
 impl fmt::Display for PinStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.attempts_left {
-            0 => write!(f, "{}: locked, {}", self.kind, self.kind.unlock_advice()),
-            1 => write!(
+            None => write!(
+                f,
+                "{}: the card did not report the attempts left",
+                self.kind
+            ),
+            Some(0) => write!(f, "{}: locked, {}", self.kind, self.kind.unlock_advice()),
+            Some(1) => write!(
                 f,
                 "{}: 1 attempt left (the next wrong entry locks it)",
                 self.kind
             ),
-            n => write!(
+            Some(n) => write!(
                 f,
                 "{}: {n} of {} attempts left",
                 self.kind,
@@ -316,13 +305,13 @@ mod tests {
     fn status_messages_guide_the_user() {
         let locked = PinStatus {
             kind: PinKind::Authentication,
-            attempts_left: 0,
+            attempts_left: Some(0),
         };
         assert!(locked.is_blocked());
         assert!(locked.to_string().contains("municipal office"));
         let last = PinStatus {
             kind: PinKind::Signing,
-            attempts_left: 1,
+            attempts_left: Some(1),
         };
         assert!(last.is_last_attempt());
         assert!(last.to_string().contains("1 attempt left"));

@@ -5,11 +5,12 @@
 mod common;
 
 use common::block;
-use kazashi::faults::{Fault, FaultyTransport};
 use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt,
-    PinKind, Profile, SignOptions, SigningPassword, Transport, TransportError, VirtualCard,
+    PinKind, SignOptions, SigningPassword, Transport, TransportError,
 };
+use kazashi_virtual_card::faults::{Fault, FaultyTransport};
+use kazashi_virtual_card::{Profile, VirtualCard};
 
 /// The short-EF-id path, its SELECT fallback, and chunked reads on a short link.
 const PROFILES: [Profile; 3] = [

@@ -3,14 +3,14 @@
 mod common;
 
 use common::{block, verify_independently, Tamper};
-use kazashi::faults::{Fault, FaultyTransport};
 use kazashi::jpki::ins;
-use kazashi::virtual_card::Exchange;
 use kazashi::{
     AuthPin, CertificateKind, CertificatePurpose, DigestAlgorithm, DocumentDigest, Error, JpkiCard,
-    LastAttempt, PinKind, Profile, SignOptions, SigningPassword, TokenType, TransportError,
-    VirtualCard,
+    LastAttempt, PinKind, SignOptions, SigningPassword, TokenType, TransportError,
 };
+use kazashi_virtual_card::faults::{Fault, FaultyTransport};
+use kazashi_virtual_card::Exchange;
+use kazashi_virtual_card::{Profile, VirtualCard};
 
 fn auth_pin() -> AuthPin {
     AuthPin::new("1234").unwrap()
@@ -279,7 +279,7 @@ fn a_correct_pin_resets_the_counter() {
         block(session.retry_counter(PinKind::Authentication))
             .unwrap()
             .attempts_left,
-        1
+        Some(1)
     );
     // One attempt left: the correct PIN still needs the caller's confirmation.
     assert!(block(session.login(b"c", &auth_pin(), LastAttempt::Refuse)).is_err());
@@ -288,7 +288,7 @@ fn a_correct_pin_resets_the_counter() {
         block(session.retry_counter(PinKind::Authentication))
             .unwrap()
             .attempts_left,
-        3
+        Some(3)
     );
 }
 
@@ -298,7 +298,7 @@ fn retry_queries_spend_nothing() {
     let mut session = JpkiCard::new(&mut virtual_card);
     for _ in 0..5 {
         let status = block(session.retry_counter(PinKind::Signing)).unwrap();
-        assert_eq!(status.attempts_left, 1);
+        assert_eq!(status.attempts_left, Some(1));
     }
     assert_eq!(pin_verifies(&virtual_card), 0);
     // Query APDUs are exactly the four-byte case 1, naming the password by short EF id.
@@ -455,8 +455,8 @@ fn status_and_certificates_on_the_physical_card() {
     let mut session = JpkiCard::new(&mut virtual_card);
     let status = block(session.status()).unwrap();
     assert_eq!(status.token.token_type, TokenType::PhysicalCard);
-    assert_eq!(status.authentication_pin.attempts_left, 3);
-    assert_eq!(status.signing_password.unwrap().attempts_left, 5);
+    assert_eq!(status.authentication_pin.attempts_left, Some(3));
+    assert_eq!(status.signing_password.unwrap().attempts_left, Some(5));
     let auth = status.authentication_certificate.unwrap();
     assert!(auth.subject.starts_with("C=JP, CN="));
     assert_eq!(auth.key_bits, 2048);
@@ -668,7 +668,7 @@ fn lost_tag_during_verify_is_never_retried() {
         // A later tap on a healthy link works and reports the true count.
         let left =
             block(JpkiCard::new(&mut virtual_card).retry_counter(PinKind::Authentication)).unwrap();
-        assert_eq!(left.attempts_left, if delivered { 2 } else { 3 });
+        assert_eq!(left.attempts_left, Some(if delivered { 2 } else { 3 }));
     }
 }
 

@@ -5,8 +5,8 @@ use std::sync::Mutex;
 
 use kazashi::{
     AuthPin, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt, SignOptions, SigningPassword,
-    VirtualCard,
 };
+use kazashi_virtual_card::VirtualCard;
 
 static LINES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 

@@ -7,8 +7,9 @@ mod common;
 use common::block;
 use kazashi::{
     AuthPin, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt, PinKind, SignOptions,
-    SigningPassword, VirtualCard,
+    SigningPassword,
 };
+use kazashi_virtual_card::VirtualCard;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]
@@ -147,8 +148,8 @@ proptest! {
                 }
                 Action::Status => {
                     let status = block(JpkiCard::new(&mut card).status()).unwrap();
-                    prop_assert_eq!(status.authentication_pin.attempts_left, model.auth_left);
-                    prop_assert_eq!(status.signing_password.unwrap().attempts_left, model.sign_left);
+                    prop_assert_eq!(status.authentication_pin.attempts_left, Some(model.auth_left));
+                    prop_assert_eq!(status.signing_password.unwrap().attempts_left, Some(model.sign_left));
                     (Ok(()), Outcome::Ok)
                 }
                 Action::LostTap => {

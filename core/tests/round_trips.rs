@@ -7,12 +7,12 @@ use async_trait::async_trait;
 use common::{block, verify_independently};
 use kazashi::apdu::StatusWord;
 use kazashi::jpki::{ins, EfAddressing, Support};
-use kazashi::virtual_card::Exchange;
 use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt,
-    LinkCapabilities, PinKind, Profile, SignOptions, SigningPassword, Transport, TransportError,
-    VirtualCard, VirtualCardConfig,
+    LinkCapabilities, PinKind, SignOptions, SigningPassword, Transport, TransportError,
 };
+use kazashi_virtual_card::Exchange;
+use kazashi_virtual_card::{Profile, VirtualCard, VirtualCardConfig};
 
 const CHALLENGE: &[u8] = b"server challenge 0123456789abcdef";
 
@@ -241,8 +241,8 @@ fn status_uses_short_reads() {
     // SELECT AP, token info, availability, two queries, the certificate.
     assert_eq!(status.stats.apdus, 6);
     assert_eq!(count(&card, ins::SELECT), 1);
-    assert_eq!(status.authentication_pin.attempts_left, 3);
-    assert_eq!(status.signing_password.unwrap().attempts_left, 5);
+    assert_eq!(status.authentication_pin.attempts_left, Some(3));
+    assert_eq!(status.signing_password.unwrap().attempts_left, Some(5));
     assert_eq!(
         status.authentication_certificate.unwrap().der(),
         card.certificate_der(CertificateKind::Authentication)

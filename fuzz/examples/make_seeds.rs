@@ -12,11 +12,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use async_trait::async_trait;
-use kazashi::trust::{sign_cms, CmsOptions, LoginMessage};
-use kazashi::{
-    CertificateKind, DigestAlgorithm, JpkiCard, LastAttempt, LinkCapabilities, PinKind, Profile,
-    SignOptions, Transport, TransportError, VirtualCard,
-};
+use kazashi_documents::{sign_cms, CmsOptions};
+use kazashi_verify::LoginMessage;
+use kazashi::{CertificateKind, DigestAlgorithm, JpkiCard, LastAttempt, LinkCapabilities, PinKind, SignOptions, Transport, TransportError};
+use kazashi_virtual_card::{Profile, VirtualCard};
 use kazashi_fuzz::{
     auth_pin, push_frame, run_flow, signing_password, FlowChoice, PinGuard, CHALLENGE, CONTENT,
     SIGNING_TIME,

@@ -5,7 +5,7 @@
 //! purpose and at several times.
 #![no_main]
 
-use kazashi::trust::{verify_certificate, TrustStore};
+use kazashi_verify::{verify_certificate, TrustStore};
 use kazashi::{CertificateInfo, CertificatePurpose};
 use kazashi_fuzz::{describe_certificate, NOW};
 use libfuzzer_sys::fuzz_target;

@@ -6,7 +6,7 @@
 //! that an accepted file's content is the content supplied or embedded.
 #![no_main]
 
-use kazashi::trust::{verify_cms, TrustStore};
+use kazashi_verify::{verify_cms, TrustStore};
 use kazashi::CertificatePurpose;
 use kazashi_fuzz::{Frame, Frames, NOW};
 use libfuzzer_sys::fuzz_target;

@@ -6,7 +6,7 @@
 #![no_main]
 
 use base64ct::{Base64, Encoding};
-use kazashi::trust::{
+use kazashi_verify::{
     ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustStore,
 };
 use kazashi::CertificatePurpose;

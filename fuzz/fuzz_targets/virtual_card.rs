@@ -19,7 +19,8 @@ use std::sync::Mutex;
 
 use kazashi::apdu::{Command, LengthForm};
 use kazashi::jpki::ins;
-use kazashi::{PinKind, Profile, VirtualCard};
+use kazashi::PinKind;
+use kazashi_virtual_card::{Profile, VirtualCard};
 use kazashi_fuzz::{Frame, Frames};
 use libfuzzer_sys::fuzz_target;
 
@@ -146,7 +147,9 @@ fn run(data: &[u8]) {
         assert_eq!(&exchange.response, response);
         assert_eq!(exchange.command.len(), command.len());
         if let Ok((c, form)) = Command::decode(command) {
-            if c.carries_secret() {
+            // A decoded command knows no secrecy flag: the card's PIN instructions decide.
+            let holds_pin = matches!(c.ins, ins::VERIFY | ins::CHANGE_REFERENCE_DATA);
+            if holds_pin && !c.data().is_empty() {
                 let start = if form == LengthForm::Short { 5 } else { 7 };
                 let masked = &exchange.command[start..start + c.data().len()];
                 assert!(masked.iter().all(|b| *b == b'*'), "a PIN in the transcript");
@@ -185,7 +188,7 @@ fn restore(card: &mut VirtualCard, fresh: [Option<u8>; 2]) -> bool {
             command.extend_from_slice(pin);
             command
         };
-        let [hi, lo] = kind.pin_ef().to_be_bytes();
+        let [hi, lo] = kazashi::jpki::ef::pin(kind).to_be_bytes();
         card.process(SELECT_JPKI);
         card.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, hi, lo]);
         if card.process(&verify(&pin)) != [0x90, 0x00] {

@@ -10,11 +10,8 @@ use std::io::Write;
 use async_trait::async_trait;
 use kazashi::apdu::{Command, LengthForm};
 use kazashi::jpki::ins;
-use kazashi::trust::{sign_cms, CmsOptions};
-use kazashi::{
-    AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt,
-    LinkCapabilities, PinKind, SignOptions, SigningPassword, Transport, TransportError,
-};
+use kazashi_documents::{sign_cms, CmsOptions};
+use kazashi::{AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt, LinkCapabilities, PinKind, SignOptions, SigningPassword, Transport, TransportError};
 
 /// The largest single allocation a target may make. Inputs are at most a few KB, so anything
 /// near this is an allocation driven by a length field, not by the data.
@@ -358,12 +355,12 @@ impl FlowChoice {
 
 /// The PINs the flows use: the virtual card's defaults, so the seeds are successful sessions.
 pub fn auth_pin() -> AuthPin {
-    AuthPin::new(kazashi::virtual_card::DEFAULT_AUTH_PIN).expect("a valid PIN")
+    AuthPin::new(kazashi_virtual_card::DEFAULT_AUTH_PIN).expect("a valid PIN")
 }
 
 /// The signing password (the virtual card's default).
 pub fn signing_password() -> SigningPassword {
-    SigningPassword::new(kazashi::virtual_card::DEFAULT_SIGNING_PASSWORD).expect("a valid password")
+    SigningPassword::new(kazashi_virtual_card::DEFAULT_SIGNING_PASSWORD).expect("a valid password")
 }
 
 /// Runs the chosen flow and describes its outcome (every result and error is formatted, so the

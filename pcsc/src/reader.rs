@@ -4,7 +4,7 @@ use std::ffi::{CStr, CString};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use kazashi::{LinkCapabilities, Transport, TransportError};
+use kazashi_iso7816::{LinkCapabilities, Transport, TransportError};
 use pcsc::{Context, Disposition, Protocols, ReaderState, Scope, ShareMode, State};
 
 /// Readers known to carry extended-length APDUs to a My Number Card, matched by the start of

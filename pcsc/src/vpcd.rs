@@ -13,12 +13,12 @@ use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use kazashi::VirtualCard;
+use kazashi_virtual_card::VirtualCard;
 
 /// vpcd's default port (its first slot, reader `Virtual PCD 00 00`).
 pub const DEFAULT_PORT: u16 = 35963;
 
-/// The ATR the virtual card presents: the contact ATR of `protocol.md` §8, which is also the
+/// The ATR the virtual card presents: the contact ATR of `docs/protocol.md` §8, which is also the
 /// one OpenSC's `jpki` driver recognises.
 pub const ATR: [u8; 9] = [0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0xFE, 0x45, 0x14];
 
@@ -240,7 +240,7 @@ mod tests {
         let flag = shutdown.clone();
         let bridge = std::thread::spawn(move || {
             serve_vpcd(
-                VirtualCard::from_profile(kazashi::Profile::PhysicalCard),
+                VirtualCard::from_profile(kazashi_virtual_card::Profile::PhysicalCard),
                 "127.0.0.1",
                 port,
                 &flag,
@@ -297,7 +297,7 @@ mod tests {
         let port = listener.local_addr().unwrap().port();
         let bridge = std::thread::spawn(move || {
             serve_vpcd(
-                VirtualCard::from_profile(kazashi::Profile::PhysicalCard),
+                VirtualCard::from_profile(kazashi_virtual_card::Profile::PhysicalCard),
                 "127.0.0.1",
                 port,
                 &AtomicBool::new(false),

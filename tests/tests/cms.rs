@@ -6,12 +6,14 @@ use std::path::Path;
 use cms::content_info::ContentInfo;
 use cms::signed_data::SignedData;
 use der::{Any, Decode, Encode};
-use kazashi::trust::{sign_cms, verify_cms, CmsOptions, TrustError, TrustStore};
 use kazashi::{
     CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm, JpkiCard, PinKind,
-    SignOptions, SigningPassword, VirtualCard, VirtualCardConfig,
+    SignOptions, SigningPassword,
 };
+use kazashi_documents::{sign_cms, CmsOptions};
 use kazashi_tests::{openssl, workdir};
+use kazashi_verify::{verify_cms, TrustError, TrustStore};
+use kazashi_virtual_card::{VirtualCard, VirtualCardConfig};
 
 const NOW: i64 = 1_800_000_000;
 

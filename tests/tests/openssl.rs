@@ -5,9 +5,10 @@ use std::path::Path;
 
 use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt, PinKind,
-    Profile, SignOptions, SigningPassword, VirtualCard,
+    SignOptions, SigningPassword,
 };
 use kazashi_tests::{openssl, workdir};
+use kazashi_virtual_card::{Profile, VirtualCard};
 
 fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)

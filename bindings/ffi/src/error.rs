@@ -2,9 +2,10 @@
 //! each with its typed facts and a `reason` sentence to show the user. (No field is called
 //! `message`: it would clash with Kotlin's `Throwable.message`.)
 
+use kazashi::CertificateError;
 use kazashi::{Error, TransportError};
 
-use crate::model::PinType;
+use crate::model::PinKind;
 
 /// What a transceiver implementation throws. Kotlin: `NfcException.TagLost()` etc.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
@@ -80,7 +81,7 @@ pub enum KazashiError {
     #[error("{reason}")]
     PinCheckInterrupted {
         /// Which PIN.
-        pin: PinType,
+        pin: PinKind,
         /// What to tell the user.
         reason: String,
     },
@@ -88,7 +89,7 @@ pub enum KazashiError {
     #[error("{reason}")]
     InvalidPinFormat {
         /// Which PIN.
-        pin: PinType,
+        pin: PinKind,
         /// What is wrong with it (never the PIN itself).
         reason: String,
     },
@@ -96,7 +97,7 @@ pub enum KazashiError {
     #[error("{reason}")]
     WrongPin {
         /// Which PIN.
-        pin: PinType,
+        pin: PinKind,
         /// Attempts left before it locks.
         attempts_left: u8,
         /// What to tell the user.
@@ -106,7 +107,7 @@ pub enum KazashiError {
     #[error("{reason}")]
     PinBlocked {
         /// Which PIN.
-        pin: PinType,
+        pin: PinKind,
         /// Whether the entry just made locked it.
         by_this_attempt: bool,
         /// What to tell the user, including where to unlock it.
@@ -116,7 +117,7 @@ pub enum KazashiError {
     #[error("{reason}")]
     LastAttemptNotConfirmed {
         /// Which PIN.
-        pin: PinType,
+        pin: PinKind,
         /// What to tell the user.
         reason: String,
     },
@@ -124,7 +125,7 @@ pub enum KazashiError {
     #[error("{reason}")]
     PinRequired {
         /// Which PIN.
-        pin: PinType,
+        pin: PinKind,
         /// What to tell the user.
         reason: String,
     },
@@ -189,7 +190,7 @@ impl From<Error> for KazashiError {
                 reason,
             },
             Error::PinFormat(format) => KazashiError::InvalidPinFormat {
-                pin: PinType::of_format_error(&format),
+                pin: PinKind::of_format_error(&format),
                 reason,
             },
             Error::WrongPin { pin, attempts_left } => KazashiError::WrongPin {
@@ -205,10 +206,14 @@ impl From<Error> for KazashiError {
                 by_this_attempt,
                 reason,
             },
-            Error::LastAttemptNotConfirmed { pin } => KazashiError::LastAttemptNotConfirmed {
-                pin: pin.into(),
-                reason,
-            },
+            // The app reacts the same way to both: ask the user to confirm a possibly locking
+            // entry; `reason` says which case it is.
+            Error::LastAttemptNotConfirmed { pin } | Error::AttemptsNotReported { pin } => {
+                KazashiError::LastAttemptNotConfirmed {
+                    pin: pin.into(),
+                    reason,
+                }
+            }
             Error::PinRequired { pin } => KazashiError::PinRequired {
                 pin: pin.into(),
                 reason,
@@ -220,6 +225,14 @@ impl From<Error> for KazashiError {
             Error::Certificate { .. } => KazashiError::Certificate { reason },
             Error::SignatureMismatch => KazashiError::SignatureMismatch { reason },
             Error::InvalidInput { .. } => KazashiError::InvalidInput { reason },
+            // `kazashi::Error` is non-exhaustive: a failure added later is still reported.
+            _ => KazashiError::MalformedResponse { reason },
         }
+    }
+}
+
+impl From<CertificateError> for KazashiError {
+    fn from(e: CertificateError) -> Self {
+        Error::from(e).into()
     }
 }

@@ -2,31 +2,43 @@
 //!
 //! The kazashi core as Kotlin and Swift see it, through uniffi. The platform implements one
 //! thing, [`NfcTransceiver`] (a `suspend` function in Kotlin, `async throws` in Swift), and
-//! calls the [`CardSession`] flows. The [`VirtualCard`] is a transceiver too, so every flow runs
-//! in an emulator, the iOS simulator or a unit test without a card.
+//! calls the [`CardSession`] flows.
+//!
+//! Cargo features choose what the library carries (see `Cargo.toml`): none for a shipping
+//! app's card flows; `documents` adds CMS signing; `verify` the relying party's verifier;
+//! `virtual-card` the virtual card, a transceiver too, so every flow runs in an emulator, the
+//! iOS simulator or a unit test without a card; `testing` all of them.
 //!
 //! PINs cross the boundary as strings because that is what UI toolkits hand over; on the Rust
 //! side they are checked, copied into zeroize-on-drop buffers at once and never logged.
 
+#![warn(missing_docs)]
+
+#[cfg(feature = "documents")]
+mod documents;
 mod error;
 mod model;
 mod session;
 mod transceiver;
+#[cfg(feature = "verify")]
 mod trust;
+#[cfg(feature = "virtual-card")]
 mod virtual_card;
 
 pub use error::{KazashiError, NfcError};
 pub use model::{
-    ApduCounts, CardStatus, CertificateInfo, CertificatePurpose, CertificateType, DigestAlgorithm,
-    LoginResult, PersonalAttributes, PinCounter, PinType, SignOptions, SignResult, SignedFile,
+    ApduStats, CardStatus, CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm,
+    LoginResult, PersonalAttributes, PinKind, PinStatus, SignOptions, SignResult, SignedFile,
     TokenType,
 };
 pub use session::CardSession;
 pub use transceiver::{LinkInfo, NfcTransceiver};
+#[cfg(feature = "verify")]
 pub use trust::{
     create_login_message, verify_certificate, verify_signed_file, ChainResult, LoginCheck,
     LoginVerifier, RejectionKind, SignedFileCheck, TestRoot, VerificationError,
 };
+#[cfg(feature = "virtual-card")]
 pub use virtual_card::{LinkFault, VirtualCard, VirtualCardOptions, VirtualCardProfile};
 
 uniffi::setup_scaffolding!();

@@ -1,41 +1,41 @@
 //! Records and enums that cross the FFI, converted from the core's types.
 
-use kazashi::{ApduStats, PinFormatError, PinKind, PinStatus};
+use kazashi::PinFormatError;
 
 /// Which PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum PinType {
+pub enum PinKind {
     /// 利用者証明用暗証番号: 4 digits, 3 attempts.
     Authentication,
     /// 署名用パスワード: 6–16 of A–Z and 0–9, 5 attempts.
     Signing,
 }
 
-impl From<PinKind> for PinType {
-    fn from(k: PinKind) -> Self {
+impl From<kazashi::PinKind> for PinKind {
+    fn from(k: kazashi::PinKind) -> Self {
         match k {
-            PinKind::Authentication => PinType::Authentication,
-            PinKind::Signing => PinType::Signing,
+            kazashi::PinKind::Authentication => PinKind::Authentication,
+            kazashi::PinKind::Signing => PinKind::Signing,
         }
     }
 }
 
-impl From<PinType> for PinKind {
-    fn from(p: PinType) -> Self {
+impl From<PinKind> for kazashi::PinKind {
+    fn from(p: PinKind) -> Self {
         match p {
-            PinType::Authentication => PinKind::Authentication,
-            PinType::Signing => PinKind::Signing,
+            PinKind::Authentication => kazashi::PinKind::Authentication,
+            PinKind::Signing => kazashi::PinKind::Signing,
         }
     }
 }
 
-impl PinType {
+impl PinKind {
     pub(crate) fn of_format_error(e: &PinFormatError) -> Self {
         match e {
             PinFormatError::AuthPinLength { .. } | PinFormatError::AuthPinNotDigits => {
-                PinType::Authentication
+                PinKind::Authentication
             }
-            _ => PinType::Signing,
+            _ => PinKind::Signing,
         }
     }
 }
@@ -72,7 +72,7 @@ impl From<kazashi::TokenType> for TokenType {
 
 /// The four certificates on the card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum CertificateType {
+pub enum CertificateKind {
     /// 利用者証明用電子証明書.
     Authentication,
     /// Its CA.
@@ -83,13 +83,13 @@ pub enum CertificateType {
     SigningCa,
 }
 
-impl From<CertificateType> for kazashi::CertificateKind {
-    fn from(c: CertificateType) -> Self {
+impl From<CertificateKind> for kazashi::CertificateKind {
+    fn from(c: CertificateKind) -> Self {
         match c {
-            CertificateType::Authentication => kazashi::CertificateKind::Authentication,
-            CertificateType::AuthenticationCa => kazashi::CertificateKind::AuthenticationCa,
-            CertificateType::Signing => kazashi::CertificateKind::Signing,
-            CertificateType::SigningCa => kazashi::CertificateKind::SigningCa,
+            CertificateKind::Authentication => kazashi::CertificateKind::Authentication,
+            CertificateKind::AuthenticationCa => kazashi::CertificateKind::AuthenticationCa,
+            CertificateKind::Signing => kazashi::CertificateKind::Signing,
+            CertificateKind::SigningCa => kazashi::CertificateKind::SigningCa,
         }
     }
 }
@@ -170,11 +170,12 @@ impl From<kazashi::DigestAlgorithm> for DigestAlgorithm {
 
 /// A PIN's retry counter.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct PinCounter {
+pub struct PinStatus {
     /// Which PIN.
-    pub pin: PinType,
-    /// Attempts left; 0 means locked.
-    pub attempts_left: u8,
+    pub pin: PinKind,
+    /// Attempts left; 0 means locked. `None`: the card did not report a count, so the next
+    /// wrong entry may lock it (flows then ask for the same confirmation as the last attempt).
+    pub attempts_left: Option<u8>,
     /// Attempts of a fresh counter (3 or 5).
     pub max_attempts: u8,
     /// Whether it is locked.
@@ -183,9 +184,9 @@ pub struct PinCounter {
     pub description: String,
 }
 
-impl From<PinStatus> for PinCounter {
-    fn from(s: PinStatus) -> Self {
-        PinCounter {
+impl From<kazashi::PinStatus> for PinStatus {
+    fn from(s: kazashi::PinStatus) -> Self {
+        PinStatus {
             pin: s.kind.into(),
             attempts_left: s.attempts_left,
             max_attempts: s.kind.max_attempts(),
@@ -197,7 +198,7 @@ impl From<PinStatus> for PinCounter {
 
 /// APDUs and bytes a flow exchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct ApduCounts {
+pub struct ApduStats {
     /// Command/response pairs.
     pub apdus: u32,
     /// Command bytes sent.
@@ -206,9 +207,9 @@ pub struct ApduCounts {
     pub bytes_received: u64,
 }
 
-impl From<ApduStats> for ApduCounts {
-    fn from(s: ApduStats) -> Self {
-        ApduCounts {
+impl From<kazashi::ApduStats> for ApduStats {
+    fn from(s: kazashi::ApduStats) -> Self {
+        ApduStats {
             apdus: s.apdus,
             bytes_sent: s.bytes_sent,
             bytes_received: s.bytes_received,
@@ -304,13 +305,13 @@ pub struct CardStatus {
     /// Whether the card has a signing certificate.
     pub signing_certificate_present: bool,
     /// The authentication PIN's counter.
-    pub authentication_pin: PinCounter,
+    pub authentication_pin: PinStatus,
     /// The signing password's counter, if the card has one.
-    pub signing_password: Option<PinCounter>,
+    pub signing_password: Option<PinStatus>,
     /// The authentication certificate, unless the token protects it with the PIN.
     pub authentication_certificate: Option<CertificateInfo>,
     /// What the flow exchanged.
-    pub counts: ApduCounts,
+    pub counts: ApduStats,
 }
 
 /// A verified log-in signature.
@@ -324,7 +325,7 @@ pub struct LoginResult {
     /// certificate read from the card).
     pub certificate_from_cache: bool,
     /// What the flow exchanged.
-    pub counts: ApduCounts,
+    pub counts: ApduStats,
 }
 
 impl From<kazashi::LoginResult> for LoginResult {
@@ -350,7 +351,7 @@ pub struct SignResult {
     /// The signing certificate (with personal attributes).
     pub certificate: CertificateInfo,
     /// What the flow exchanged.
-    pub counts: ApduCounts,
+    pub counts: ApduStats,
 }
 
 /// Choices for signing.
@@ -372,5 +373,5 @@ pub struct SignedFile {
     /// The signing certificate (with personal attributes).
     pub certificate: CertificateInfo,
     /// What the flow exchanged.
-    pub counts: ApduCounts,
+    pub counts: ApduStats,
 }

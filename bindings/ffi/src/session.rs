@@ -11,8 +11,8 @@ use zeroize::Zeroizing;
 
 use crate::error::KazashiError;
 use crate::model::{
-    ApduCounts, CardStatus, CertificateInfo, CertificateType, DigestAlgorithm, LoginResult,
-    PinCounter, PinType, SignOptions, SignResult, SignedFile,
+    ApduStats, CardStatus, CertificateInfo, CertificateKind, DigestAlgorithm, LoginResult, PinKind,
+    PinStatus, SignOptions, SignResult,
 };
 use crate::transceiver::{ForeignTransport, NfcTransceiver};
 
@@ -39,7 +39,7 @@ fn auth_pin(pin: String) -> Result<AuthPin, KazashiError> {
     Ok(AuthPin::new(&pin).map_err(kazashi::Error::from)?)
 }
 
-fn signing_password(password: String) -> Result<SigningPassword, KazashiError> {
+pub(crate) fn signing_password(password: String) -> Result<SigningPassword, KazashiError> {
     let password = Zeroizing::new(password);
     Ok(SigningPassword::new(&password).map_err(kazashi::Error::from)?)
 }
@@ -47,7 +47,7 @@ fn signing_password(password: String) -> Result<SigningPassword, KazashiError> {
 /// A conversation with one card (or phone token) through an [`NfcTransceiver`].
 #[derive(uniffi::Object)]
 pub struct CardSession {
-    card: Mutex<JpkiCard<ForeignTransport>>,
+    pub(crate) card: Mutex<JpkiCard<ForeignTransport>>,
 }
 
 #[uniffi::export]
@@ -76,7 +76,7 @@ impl CardSession {
     }
 
     /// A PIN's retry counter, read without spending an attempt.
-    pub async fn retry_counter(&self, pin: PinType) -> Result<PinCounter, KazashiError> {
+    pub async fn retry_counter(&self, pin: PinKind) -> Result<PinStatus, KazashiError> {
         let mut card = self.card.lock().await;
         Ok(card.retry_counter(pin.into()).await?.into())
     }
@@ -85,7 +85,7 @@ impl CardSession {
     /// certificate). The signing certificate needs [`CardSession::read_signing_certificate`].
     pub async fn read_certificate(
         &self,
-        certificate: CertificateType,
+        certificate: CertificateKind,
     ) -> Result<CertificateInfo, KazashiError> {
         let mut card = self.card.lock().await;
         Ok((&card.read_certificate(certificate.into()).await?).into())
@@ -187,50 +187,22 @@ impl CardSession {
         self.sign(digest, password, options).await
     }
 
-    /// Tap to sign into a CMS file (CAdES-BES, detached unless `attached`): the signed
-    /// attributes name the signing certificate, so it is read before signing.
-    pub async fn sign_cms(
-        &self,
-        document: Vec<u8>,
-        algorithm: DigestAlgorithm,
-        password: String,
-        attached: bool,
-        options: SignOptions,
-    ) -> Result<SignedFile, KazashiError> {
-        let password = signing_password(password)?;
-        let signing_time = kazashi::unix_now();
-        let cms_options = kazashi::trust::CmsOptions {
-            algorithm: algorithm.into(),
-            detached: !attached,
-            signing_time,
-            // CMS files refuse SHA-1 whatever the options say.
-            sign: options.into(),
-        };
-        let mut card = self.card.lock().await;
-        let signed = kazashi::trust::sign_cms(&mut card, &document, &password, cms_options).await?;
-        Ok(SignedFile {
-            der: signed.der,
-            certificate: (&signed.signature.certificate).into(),
-            counts: signed.signature.stats.into(),
-        })
-    }
-
     /// Changes a PIN: verifies `current` (with the usual counter checks), then sets `new`.
     pub async fn change_pin(
         &self,
-        pin: PinType,
+        pin: PinKind,
         current: String,
         new: String,
         confirm_last_attempt: bool,
     ) -> Result<(), KazashiError> {
         let last = last_attempt(confirm_last_attempt);
         match pin {
-            PinType::Authentication => {
+            PinKind::Authentication => {
                 let (current, new) = (auth_pin(current)?, auth_pin(new)?);
                 let mut card = self.card.lock().await;
                 card.change_pin(&current, &new, last).await?;
             }
-            PinType::Signing => {
+            PinKind::Signing => {
                 let (current, new) = (signing_password(current)?, signing_password(new)?);
                 let mut card = self.card.lock().await;
                 card.change_pin(&current, &new, last).await?;
@@ -240,7 +212,7 @@ impl CardSession {
     }
 
     /// APDUs and bytes exchanged by this session so far.
-    pub async fn counts(&self) -> ApduCounts {
+    pub async fn counts(&self) -> ApduStats {
         self.card.lock().await.stats().into()
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kazashi::{LinkCapabilities, Transport, TransportError};
+use kazashi_iso7816::{LinkCapabilities, Transport, TransportError};
 
 use crate::error::NfcError;
 

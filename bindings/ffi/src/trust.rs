@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use kazashi::trust::{self, ChallengeStore as _, InMemoryChallengeStore, TrustError, TrustStore};
+use kazashi_verify::{
+    self as trust, ChallengeStore as _, InMemoryChallengeStore, TrustError, TrustStore,
+};
 
 use crate::model::{CertificateInfo, CertificatePurpose, DigestAlgorithm};
 
@@ -97,6 +99,8 @@ impl From<TrustError> for VerificationError {
             TrustError::UnsupportedVersion { .. } => RejectionKind::UnsupportedVersion,
             TrustError::Revoked { .. } => RejectionKind::Revoked,
             TrustError::RevocationUnavailable { .. } => RejectionKind::RevocationUnavailable,
+            // `TrustError` is non-exhaustive: a reason added later is still a rejection.
+            _ => RejectionKind::Malformed,
         };
         VerificationError::Rejected {
             kind,

@@ -4,11 +4,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use kazashi::faults::{Fault, FaultPlan};
-use kazashi::{Profile, TransportError, VirtualCardConfig};
+use kazashi::TransportError;
+use kazashi_virtual_card::faults::{Fault, FaultPlan};
+use kazashi_virtual_card::{Profile, VirtualCardConfig};
 
 use crate::error::NfcError;
-use crate::model::{CertificateType, PinType};
+use crate::model::{CertificateKind, PinKind};
 use crate::transceiver::{LinkInfo, NfcTransceiver};
 
 /// Ready-made virtual cards (see the README's profile list).
@@ -126,21 +127,19 @@ impl From<LinkFault> for Fault {
 /// APDUs through [`VirtualCard::process`].
 #[derive(uniffi::Object)]
 pub struct VirtualCard {
-    card: Mutex<kazashi::VirtualCard>,
+    card: Mutex<kazashi_virtual_card::VirtualCard>,
     pin_verifications: AtomicU32,
     fault: Mutex<Option<FaultPlan>>,
 }
 
 impl VirtualCard {
-    fn card(&self) -> MutexGuard<'_, kazashi::VirtualCard> {
+    fn card(&self) -> MutexGuard<'_, kazashi_virtual_card::VirtualCard> {
         self.card.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Answers a command, counting VERIFYs that carry a PIN.
     fn answer(&self, command: &[u8]) -> Vec<u8> {
-        let carries_pin = kazashi::apdu::Command::decode(command)
-            .is_ok_and(|(c, _)| c.ins == kazashi::jpki::ins::VERIFY && !c.data().is_empty());
-        if carries_pin {
+        if kazashi_virtual_card::is_pin_verify(command) {
             self.pin_verifications.fetch_add(1, Ordering::Relaxed);
         }
         self.card().process(command)
@@ -181,7 +180,7 @@ impl VirtualCard {
             ..base
         };
         Arc::new(Self {
-            card: Mutex::new(kazashi::VirtualCard::new(config)),
+            card: Mutex::new(kazashi_virtual_card::VirtualCard::new(config)),
             pin_verifications: AtomicU32::new(0),
             fault: Mutex::new(None),
         })
@@ -193,7 +192,7 @@ impl VirtualCard {
     }
 
     /// Attempts left on a PIN (`null` when the card has no such PIN).
-    pub fn attempts_left(&self, pin: PinType) -> Option<u8> {
+    pub fn attempts_left(&self, pin: PinKind) -> Option<u8> {
         self.card().attempts_left(pin.into())
     }
 
@@ -229,14 +228,14 @@ impl VirtualCard {
     }
 
     /// A certificate the card holds, DER (`null` for a missing signing certificate).
-    pub fn certificate(&self, certificate: CertificateType) -> Option<Vec<u8>> {
+    pub fn certificate(&self, certificate: CertificateKind) -> Option<Vec<u8>> {
         self.card()
             .certificate_der(certificate.into())
             .map(<[u8]>::to_vec)
     }
 
     /// The test root behind a certificate family, DER: what a test relying party trusts.
-    pub fn root_certificate(&self, pin: PinType) -> Vec<u8> {
+    pub fn root_certificate(&self, pin: PinKind) -> Vec<u8> {
         self.card().root_der(pin.into()).to_vec()
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use kazashi_ffi::{
-    CardSession, LinkInfo, NfcError, NfcTransceiver, PinType, VirtualCard, VirtualCardProfile,
+    CardSession, LinkInfo, NfcError, NfcTransceiver, PinKind, VirtualCard, VirtualCardProfile,
 };
 use rsa::pkcs8::DecodePublicKey;
 use rsa::Pkcs1v15Sign;
@@ -64,8 +64,8 @@ fn threads_sharing_a_session_never_interleave_flows() {
                             .unwrap();
                     assert!(verifies(&r.certificate.der, &challenge, &r.signature));
                 } else {
-                    let r = pollster::block_on(session.retry_counter(PinType::Signing)).unwrap();
-                    assert_eq!(r.attempts_left, 5);
+                    let r = pollster::block_on(session.retry_counter(PinKind::Signing)).unwrap();
+                    assert_eq!(r.attempts_left, Some(5));
                 }
             })
         })
@@ -88,5 +88,5 @@ fn threads_sharing_a_session_never_interleave_flows() {
     shapes.sort();
     assert_eq!(shapes, ["20", "20", "20202AB0", "20202AB0"], "{log}");
     assert_eq!(card.pin_verifications(), 2);
-    assert_eq!(card.attempts_left(PinType::Authentication), Some(3));
+    assert_eq!(card.attempts_left(PinKind::Authentication), Some(3));
 }

@@ -10,14 +10,14 @@ import java.util.concurrent.atomic.AtomicInteger
 import jp.kazashi.CardSession
 import jp.kazashi.CertificateInfo
 import jp.kazashi.CertificatePurpose
-import jp.kazashi.CertificateType
+import jp.kazashi.CertificateKind
 import jp.kazashi.DigestAlgorithm
 import jp.kazashi.KazashiException
 import jp.kazashi.LinkFault
 import jp.kazashi.LinkInfo
 import jp.kazashi.NfcException
 import jp.kazashi.NfcTransceiver
-import jp.kazashi.PinType
+import jp.kazashi.PinKind
 import jp.kazashi.SignOptions
 import jp.kazashi.TokenType
 import jp.kazashi.VirtualCard
@@ -89,7 +89,7 @@ fun main() {
                     check(result.certificate.purpose == CertificatePurpose.AUTHENTICATION)
                     check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature)) { "$profile" }
                     check(!javaVerifies("SHA256withRSA", result.certificate, "other".toByteArray(), result.signature))
-                    check(result.certificate.der.contentEquals(card.certificate(CertificateType.AUTHENTICATION)!!))
+                    check(result.certificate.der.contentEquals(card.certificate(CertificateKind.AUTHENTICATION)!!))
                     val limit = if (profile == VirtualCardProfile.NO_EXTENDED_LENGTH) 12u else 5u
                     check(result.counts.apdus <= limit) { "${result.counts}" }
                     check(card.pinVerifications() == 1u)
@@ -137,9 +137,9 @@ fun main() {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
                 val e = expectThrows<KazashiException.WrongPin> { kotlinx.coroutines.runBlocking { session.login(challenge, "9999", false) } }
-                check(e.pin == PinType.AUTHENTICATION && e.attemptsLeft.toInt() == 2)
+                check(e.pin == PinKind.AUTHENTICATION && e.attemptsLeft.toInt() == 2)
                 check(e.reason == "authentication PIN incorrect: 2 attempts left") { e.reason }
-                check(card.attemptsLeft(PinType.AUTHENTICATION)?.toInt() == 2)
+                check(card.attemptsLeft(PinKind.AUTHENTICATION)?.toInt() == 2)
             }
         }
     }
@@ -151,13 +151,13 @@ fun main() {
                 val refused = expectThrows<KazashiException.LastAttemptNotConfirmed> {
                     kotlinx.coroutines.runBlocking { session.login(challenge, "0000", false) }
                 }
-                check(refused.pin == PinType.AUTHENTICATION)
+                check(refused.pin == PinKind.AUTHENTICATION)
                 val locked = expectThrows<KazashiException.PinBlocked> { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", true) } }
                 check(locked.byThisAttempt && locked.reason.contains("municipal office")) { locked.reason }
                 val still = expectThrows<KazashiException.PinBlocked> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", true) } }
                 check(!still.byThisAttempt)
                 check(card.pinVerifications() == 3u) { "${card.pinVerifications()}" }
-                check(session.retryCounter(PinType.AUTHENTICATION).blocked)
+                check(session.retryCounter(PinKind.AUTHENTICATION).blocked)
             }
         }
     }
@@ -169,7 +169,7 @@ fun main() {
                     val e = expectThrows<KazashiException.WrongPin> {
                         kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "WRONG1", SignOptions(false, false)) }
                     }
-                    check(e.attemptsLeft.toInt() == left && e.pin == PinType.SIGNING)
+                    check(e.attemptsLeft.toInt() == left && e.pin == PinKind.SIGNING)
                 }
                 val locked = expectThrows<KazashiException.PinBlocked> {
                     kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "WRONG1", SignOptions(true, false)) }
@@ -184,7 +184,7 @@ fun main() {
             CardSession(card).use { session ->
                 for (pin in listOf("123", "12345", "12a4", "")) {
                     val e = expectThrows<KazashiException.InvalidPinFormat> { kotlinx.coroutines.runBlocking { session.login(challenge, pin, false) } }
-                    check(e.pin == PinType.AUTHENTICATION)
+                    check(e.pin == PinKind.AUTHENTICATION)
                     if (pin.length > 3) check(!e.reason.contains(pin))
                 }
                 for (password in listOf("ABC12", "ABCDEF", "123456", "ABC-123")) {
@@ -205,7 +205,7 @@ fun main() {
                 }
                 check(card.pinVerifications() == 0u)
                 session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(true, false))
-                check(card.attemptsLeft(PinType.SIGNING)?.toInt() == 5)
+                check(card.attemptsLeft(PinKind.SIGNING)?.toInt() == 5)
             }
         }
     }
@@ -231,9 +231,9 @@ fun main() {
                 check(status.token == TokenType.AndroidPhone)
                 check(status.authenticationCertificate == null)
                 val e = expectThrows<KazashiException.PinRequired> {
-                    kotlinx.coroutines.runBlocking { session.readCertificate(CertificateType.AUTHENTICATION) }
+                    kotlinx.coroutines.runBlocking { session.readCertificate(CertificateKind.AUTHENTICATION) }
                 }
-                check(e.pin == PinType.AUTHENTICATION)
+                check(e.pin == PinKind.AUTHENTICATION)
                 check(session.readAuthenticationCertificateWithPin("1234", false).purpose == CertificatePurpose.AUTHENTICATION)
             }
         }
@@ -247,11 +247,11 @@ fun main() {
                 check(status.authenticationPin.attemptsLeft.toInt() == 3)
                 check(status.signingPassword!!.attemptsLeft.toInt() == 5)
                 check(status.authenticationCertificate!!.keyBits == 2048u)
-                val ca = session.readCertificate(CertificateType.AUTHENTICATION_CA)
+                val ca = session.readCertificate(CertificateKind.AUTHENTICATION_CA)
                 check(ca.purpose == CertificatePurpose.CERTIFICATE_AUTHORITY)
                 // The leaf chains to the virtual card's test root, as java.security sees it.
                 x509(status.authenticationCertificate!!).verify(x509(ca).publicKey)
-                expectThrows<KazashiException.PinRequired> { kotlinx.coroutines.runBlocking { session.readCertificate(CertificateType.SIGNING) } }
+                expectThrows<KazashiException.PinRequired> { kotlinx.coroutines.runBlocking { session.readCertificate(CertificateKind.SIGNING) } }
             }
         }
     }
@@ -259,7 +259,7 @@ fun main() {
     t.test("PINs can be changed") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
-                session.changePin(PinType.AUTHENTICATION, "1234", "4321", false)
+                session.changePin(PinKind.AUTHENTICATION, "1234", "4321", false)
                 card.reset()
                 expectThrows<KazashiException.WrongPin> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
                 session.login(challenge, "4321", false)
@@ -273,7 +273,7 @@ fun main() {
             val flaky = FlakyTransceiver(card, 2) { NfcException.TagLost() }
             CardSession(flaky).use { session ->
                 val e = expectThrows<KazashiException.PinCheckInterrupted> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
-                check(e.pin == PinType.AUTHENTICATION)
+                check(e.pin == PinKind.AUTHENTICATION)
                 check(card.pinVerifications() == 0u) { "the lost VERIFY never reached the card and was not retried" }
                 val result = session.login(challenge, "1234", false)
                 check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
@@ -321,7 +321,7 @@ fun main() {
 
     t.test("log-in message: created on the phone, verified on the server, once") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
-            val roots = listOf(TestRoot(card.rootCertificate(PinType.AUTHENTICATION), CertificatePurpose.AUTHENTICATION))
+            val roots = listOf(TestRoot(card.rootCertificate(PinKind.AUTHENTICATION), CertificatePurpose.AUTHENTICATION))
             LoginVerifier(roots).use { server ->
                 val challenge = server.issueChallenge(120u)
                 check(challenge.size == 32)
@@ -351,7 +351,7 @@ fun main() {
 
     t.test("CMS signed file made on the card verifies; altered content is rejected") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
-            val roots = listOf(TestRoot(card.rootCertificate(PinType.SIGNING), CertificatePurpose.SIGNATURE))
+            val roots = listOf(TestRoot(card.rootCertificate(PinKind.SIGNING), CertificatePurpose.SIGNATURE))
             CardSession(card).use { session ->
                 val detached = session.signCms(document, DigestAlgorithm.SHA256, "ABC123", false, SignOptions(false, false))
                 val ok = verifySignedFile(detached.der, document, roots)
@@ -363,7 +363,7 @@ fun main() {
             }
             // A signing certificate offered as an authentication certificate.
             val e = expectThrows<VerificationException.Rejected> {
-                verifyCertificate(card.certificate(CertificateType.SIGNING)!!, CertificatePurpose.AUTHENTICATION, emptyList())
+                verifyCertificate(card.certificate(CertificateKind.SIGNING)!!, CertificatePurpose.AUTHENTICATION, emptyList())
             }
             check(e.kind == RejectionKind.WRONG_PURPOSE)
         }
@@ -383,7 +383,7 @@ fun main() {
                 CardSession(other).use { session ->
                     val result = session.loginWithCachedCertificate(challenge, "1234", false, stored)
                     check(!result.certificateFromCache)
-                    check(result.certificate.der.contentEquals(other.certificate(CertificateType.AUTHENTICATION)!!))
+                    check(result.certificate.der.contentEquals(other.certificate(CertificateKind.AUTHENTICATION)!!))
                     check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
                 }
             }
@@ -441,7 +441,7 @@ fun main() {
                         ) { context }
                     }
                     check(card.pinVerifications() <= 1u) { "VERIFY sent twice: $context" }
-                    check(card.attemptsLeft(PinType.AUTHENTICATION)?.toInt() == 3) { "attempt lost: $context" }
+                    check(card.attemptsLeft(PinKind.AUTHENTICATION)?.toInt() == 3) { "attempt lost: $context" }
                     card.reset()
                     val next = CardSession(card).use { it.login(challenge, "1234", false) }
                     check(javaVerifies("SHA256withRSA", next.certificate, challenge, next.signature)) { context }

@@ -5,7 +5,7 @@ package jp.kazashi.tests
 import jp.kazashi.CardSession
 import jp.kazashi.LinkInfo
 import jp.kazashi.NfcTransceiver
-import jp.kazashi.PinType
+import jp.kazashi.PinKind
 import kotlinx.coroutines.runBlocking
 
 /** Answers SELECT with 90 00 and the retry query with 63 C3, without touching Rust. */
@@ -24,11 +24,11 @@ fun main() {
     val link = CannedTransceiver()
     CardSession(link).use { session ->
         runBlocking {
-            repeat(1_000) { session.retryCounter(PinType.AUTHENTICATION) } // warm-up
+            repeat(1_000) { session.retryCounter(PinKind.AUTHENTICATION) } // warm-up
             link.apdus = 0
             val calls = 5_000
             val start = System.nanoTime()
-            repeat(calls) { session.retryCounter(PinType.AUTHENTICATION) }
+            repeat(calls) { session.retryCounter(PinKind.AUTHENTICATION) }
             val elapsed = System.nanoTime() - start
             val perApdu = elapsed / 1000.0 / link.apdus
             println("FFI benchmark: $calls retry-counter flows, ${link.apdus} APDUs, %.1f µs per APDU round trip (Kotlin -> Rust -> Kotlin transceiver -> Rust -> Kotlin), %.1f µs per flow".format(perApdu, elapsed / 1000.0 / calls))

@@ -4,7 +4,7 @@ use crate::error::{Error, Result};
 
 /// The three bytes of EF `0008`. `8F` marks a certificate that is present (the only value seen
 /// on a card carrying both); anything else is read as absent. The third byte's meaning is
-/// unknown and kept raw. Single source: soltia48/myna-card (`protocol.md` §2).
+/// unknown and kept raw. Single source: soltia48/myna-card (`docs/protocol.md` §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct CertificateAvailability {
     /// The bytes as stored.

@@ -1,9 +1,10 @@
 //! The user-facing flows: status, certificates, log-in, signing and PIN change. Each one
 //! selects the application, checks before it spends, and verifies what the card returns.
 
-use super::card::{CertificateKind, FileRef, FileShape, JpkiCard};
-use super::{ef, ins, CertificateAvailability, TokenInfo};
-use crate::apdu::{Command, StatusWord};
+use super::card::{CertificateKind, JpkiCard};
+use super::{ef, CertificateAvailability, TokenInfo};
+use crate::apdu::StatusWord;
+use crate::card::{FileRef, FileShape};
 use crate::certificate::CertificateInfo;
 use crate::channel::ApduStats;
 use crate::digest::{DigestAlgorithm, DocumentDigest};
@@ -324,15 +325,7 @@ impl<T: Transport> JpkiCard<T> {
             self.require_signing_certificate().await?;
         }
         self.verify_pin(current, last_attempt, false).await?;
-        let operation = "CHANGE REFERENCE DATA";
-        let command = Command::new(0x00, ins::CHANGE_REFERENCE_DATA, 0x01, 0x80)
-            .with_data(new.bytes().to_vec());
-        let response = self.channel.exchange(&command, operation).await?;
-        match response.sw() {
-            StatusWord::SUCCESS => Ok(()),
-            StatusWord::SECURITY_STATUS_NOT_SATISFIED => Err(Error::PinRequired { pin: P::KIND }),
-            sw => Err(Error::CardStatus { sw, operation }),
-        }
+        self.change_reference_data(new).await
     }
 
     async fn token_info_selected(&mut self) -> Result<TokenInfo> {
@@ -368,7 +361,7 @@ impl<T: Transport> JpkiCard<T> {
 
     /// A PIN's counter, without spending an attempt.
     async fn pin_status(&mut self, kind: PinKind) -> Result<PinStatus> {
-        Ok(self.query_pin(kind, true).await?.0)
+        self.query_pin(kind).await
     }
 
     /// Fails with [`Error::NoSigningCertificate`] when the availability file says so, before
@@ -408,7 +401,7 @@ impl<T: Transport> JpkiCard<T> {
             read,
         };
         match self.read_file(file, FileShape::Der, kind.pin()).await? {
-            Some(der) => CertificateInfo::from_der(&der),
+            Some(der) => Ok(CertificateInfo::from_der(&der)?),
             None if kind == CertificateKind::Signing => Err(Error::NoSigningCertificate),
             None => Err(Error::CardStatus {
                 sw: StatusWord::FILE_NOT_FOUND,

@@ -1,13 +1,13 @@
 //! The JPKI application (公的個人認証AP): its identifiers, its data files and the flows built on
-//! them. Byte values and their sources are in `protocol.md` §0–§5.
+//! them. Byte values and their sources are in `docs/protocol.md` §0–§5.
 
-mod addressing;
 mod availability;
 mod card;
+mod commands;
 mod flows;
 mod token;
 
-pub use addressing::{EfAddressing, Support};
+pub use crate::card::{EfAddressing, Support};
 pub use availability::CertificateAvailability;
 pub use card::{CertificateKind, JpkiCard};
 pub use flows::{CardStatus, LoginResult, SignOptions, SignResult};
@@ -38,20 +38,19 @@ pub mod ef {
     pub const SIGN_KEY: u16 = 0x001A;
     /// The signing password's key reference.
     pub const SIGN_PIN: u16 = 0x001B;
+
+    /// The EF (key reference) of a PIN.
+    pub fn pin(kind: crate::pin::PinKind) -> u16 {
+        match kind {
+            crate::pin::PinKind::Authentication => AUTH_PIN,
+            crate::pin::PinKind::Signing => SIGN_PIN,
+        }
+    }
 }
 
-/// Instruction bytes used with the JPKI application.
+/// Instruction bytes used with the JPKI application: the interindustry ones of
+/// [`kazashi_iso7816::ins`] and the proprietary COMPUTE DIGITAL SIGNATURE.
 pub mod ins {
-    /// SELECT.
-    pub const SELECT: u8 = 0xA4;
-    /// READ BINARY.
-    pub const READ_BINARY: u8 = 0xB0;
-    /// VERIFY (and, without data, the retry query).
-    pub const VERIFY: u8 = 0x20;
-    /// CHANGE REFERENCE DATA.
-    pub const CHANGE_REFERENCE_DATA: u8 = 0x24;
-    /// COMPUTE DIGITAL SIGNATURE (proprietary, CLA 80).
-    pub const COMPUTE_DIGITAL_SIGNATURE: u8 = 0x2A;
-    /// GET RESPONSE.
-    pub const GET_RESPONSE: u8 = 0xC0;
+    pub use super::commands::COMPUTE_DIGITAL_SIGNATURE;
+    pub use kazashi_iso7816::ins::*;
 }

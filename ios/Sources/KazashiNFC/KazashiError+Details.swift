@@ -37,7 +37,7 @@ extension KazashiError {
     }
 
     /// The PIN the error is about, if any.
-    public var pinType: PinType? {
+    public var pinType: PinKind? {
         switch self {
         case let .PinCheckInterrupted(pin, _),
              let .InvalidPinFormat(pin, _),

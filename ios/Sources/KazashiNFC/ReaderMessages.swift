@@ -97,7 +97,7 @@ public struct ReaderMessages: Equatable, Sendable {
     }
 
     /// The name of a PIN as the card's paperwork calls it.
-    public func name(of pin: PinType) -> String {
+    public func name(of pin: PinKind) -> String {
         switch pin {
         case .authentication:
             return pick("利用者証明用暗証番号", "PIN")

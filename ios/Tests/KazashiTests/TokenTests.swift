@@ -75,7 +75,7 @@ final class TokenTests: XCTestCase {
         let virtualCard = VirtualCard(profile: .physicalCard)
         let cardSession = CardSession(transceiver: virtualCard)
 
-        for type in [CertificateType.authenticationCa, CertificateType.signingCa] {
+        for type in [CertificateKind.authenticationCa, CertificateKind.signingCa] {
             let certificate = try await cardSession.readCertificate(certificate: type)
             XCTAssertEqual(certificate.purpose, .certificateAuthority)
         }

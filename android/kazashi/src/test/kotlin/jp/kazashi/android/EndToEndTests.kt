@@ -5,10 +5,10 @@ import java.io.IOException
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
-import jp.kazashi.CertificateType
+import jp.kazashi.CertificateKind
 import jp.kazashi.DigestAlgorithm
 import jp.kazashi.KazashiException
-import jp.kazashi.PinType
+import jp.kazashi.PinKind
 import jp.kazashi.VirtualCard
 import jp.kazashi.VirtualCardProfile
 import kotlinx.coroutines.Dispatchers
@@ -50,7 +50,7 @@ val endToEndTests = listOf(
 
         val certificate = x509(result.certificate.der)
         assertSha256WithRsa(certificate, CHALLENGE, result.signature)
-        assertBytes(card.certificate(CertificateType.AUTHENTICATION) ?: fail("no certificate"), certificate.encoded, "certificate")
+        assertBytes(card.certificate(CertificateKind.AUTHENTICATION) ?: fail("no certificate"), certificate.encoded, "certificate")
         assertSignatureTimeouts(link)
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertEquals(1, link.connectCalls, "connect() calls")
@@ -64,7 +64,7 @@ val endToEndTests = listOf(
         val certificate = x509(result.certificate.der)
         assertSha256WithRsa(certificate, DOCUMENT, result.signature)
         assertEquals(DigestAlgorithm.SHA256, result.algorithm, "algorithm")
-        assertBytes(card.certificate(CertificateType.SIGNING) ?: fail("no certificate"), certificate.encoded, "certificate")
+        assertBytes(card.certificate(CertificateKind.SIGNING) ?: fail("no certificate"), certificate.encoded, "certificate")
         assertSignatureTimeouts(link)
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertTrue(!link.isOpen) { "the connection was left open" }
@@ -95,7 +95,7 @@ val endToEndTests = listOf(
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val e = assertThrows<KazashiException.WrongPin> { cardLink(card).tapToLogin(CHALLENGE, "9999") }
         assertEquals(2.toUByte(), e.attemptsLeft, "attempts left")
-        assertEquals(PinType.AUTHENTICATION, e.pin, "pin")
+        assertEquals(PinKind.AUTHENTICATION, e.pin, "pin")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         val asBase: KazashiException = e
         assertTrue(e.reason.isNotBlank() && asBase.userMessage == e.reason) { "userMessage is not the reason" }
@@ -123,7 +123,7 @@ val endToEndTests = listOf(
             if (isVerifyWithPin(command)) throw TagLostException() else response
         }
         val e = assertThrows<KazashiException.PinCheckInterrupted> { link.tapToSign(DOCUMENT, SIGNING_PASSWORD) }
-        assertEquals(PinType.SIGNING, e.pin, "pin")
+        assertEquals(PinKind.SIGNING, e.pin, "pin")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertTrue(link.exchanges.none { isSignatureCommand(it.command) }) { "signed after an interrupted VERIFY" }
     },

@@ -1,0 +1,39 @@
+//! CMS signing through the bindings (feature `documents`): a second exported block of
+//! [`CardSession`] methods, so the base library carries no CMS code.
+
+use kazashi_documents::{sign_cms, CmsOptions};
+
+use crate::error::KazashiError;
+use crate::model::{DigestAlgorithm, SignOptions, SignedFile};
+use crate::session::{signing_password, CardSession};
+
+#[uniffi::export]
+impl CardSession {
+    /// Tap to sign into a CMS file (CAdES-BES, detached unless `attached`): the signed
+    /// attributes name the signing certificate, so it is read before signing.
+    pub async fn sign_cms(
+        &self,
+        document: Vec<u8>,
+        algorithm: DigestAlgorithm,
+        password: String,
+        attached: bool,
+        options: SignOptions,
+    ) -> Result<SignedFile, KazashiError> {
+        let password = signing_password(password)?;
+        let signing_time = kazashi::unix_now();
+        let cms_options = CmsOptions {
+            algorithm: algorithm.into(),
+            detached: !attached,
+            signing_time,
+            // CMS files refuse SHA-1 whatever the options say.
+            sign: options.into(),
+        };
+        let mut card = self.card.lock().await;
+        let signed = sign_cms(&mut card, &document, &password, cms_options).await?;
+        Ok(SignedFile {
+            der: signed.der,
+            certificate: (&signed.signature.certificate).into(),
+            counts: signed.signature.stats.into(),
+        })
+    }
+}

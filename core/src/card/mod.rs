@@ -1,0 +1,120 @@
+//! What every application of the card does the same way, written once: SELECT by name and by
+//! FID, whole-file reads with the short-EF-id fallback ([`addressing`]), the retry query and
+//! the guarded VERIFY and CHANGE REFERENCE DATA ([`Card::verify_pin`]). The JPKI application
+//! ([`crate::jpki`]) is built on it, and so is any other application of the My Number Card.
+//!
+//! The layer knows no application's files or AIDs: they come in as arguments ([`FileRef`],
+//! [`PinRef`]), with the names errors should carry.
+
+pub mod addressing;
+mod commands;
+mod files;
+mod pins;
+
+pub use addressing::{EfAddressing, Support};
+pub use files::{FileRef, FileShape};
+pub use pins::{PinRef, RETRY_QUERY};
+
+use crate::apdu::StatusWord;
+use crate::channel::{ApduStats, Channel};
+use crate::error::{Error, Result};
+use crate::transport::{LinkCapabilities, Transport};
+
+/// A card reached through a [`Transport`], with what the session has learnt about it (which
+/// short-EF-id forms it accepts). Keep one per card and session.
+pub struct Card<T> {
+    pub(crate) channel: Channel<T>,
+    pub(crate) addressing: EfAddressing,
+}
+
+impl<T: Transport> Card<T> {
+    /// Wraps a transport. Short EF ids are tried first, with a fallback.
+    pub fn new(transport: T) -> Self {
+        Self {
+            channel: Channel::new(transport),
+            addressing: EfAddressing::SHORTEST,
+        }
+    }
+
+    /// Sets how files are addressed (see [`EfAddressing`]).
+    pub fn set_addressing(&mut self, addressing: EfAddressing) {
+        self.addressing = addressing;
+    }
+
+    /// What the session has learnt about the card's short-EF-id support.
+    pub fn addressing(&self) -> EfAddressing {
+        self.addressing
+    }
+
+    /// APDUs and bytes exchanged so far.
+    pub fn stats(&self) -> ApduStats {
+        self.channel.stats()
+    }
+
+    /// What the link carries.
+    pub fn capabilities(&self) -> LinkCapabilities {
+        self.channel.capabilities()
+    }
+
+    /// Borrows the transport.
+    pub fn transport_mut(&mut self) -> &mut T {
+        self.channel.transport_mut()
+    }
+
+    /// The transport back.
+    pub fn into_transport(self) -> T {
+        self.channel.into_transport()
+    }
+
+    /// SELECT an application by its AID (`00 A4 04 0C`, no response data). Returns the status
+    /// word so the application can give `6A82` its meaning ("not this kind of card").
+    ///
+    /// # Errors
+    ///
+    /// Link and encoding failures only; any status word is returned as it is.
+    pub async fn select_application(
+        &mut self,
+        aid: &[u8],
+        operation: &'static str,
+    ) -> Result<StatusWord> {
+        let command = commands::select_by_name(aid);
+        Ok(self.channel.exchange(&command, operation).await?.sw())
+    }
+
+    /// SELECT an EF of the current application by FID (`00 A4 02 0C`). Returns the status
+    /// word so callers can give `6A82` its meaning in context.
+    ///
+    /// # Errors
+    ///
+    /// Link and encoding failures only; any status word is returned as it is.
+    pub async fn select_ef(&mut self, fid: u16, operation: &'static str) -> Result<StatusWord> {
+        let command = commands::select_ef(fid);
+        Ok(self.channel.exchange(&command, operation).await?.sw())
+    }
+
+    /// SELECT an EF that must exist.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CardStatus`] for any answer but `9000`, and link failures.
+    pub async fn select_ef_ok(&mut self, fid: u16, operation: &'static str) -> Result<()> {
+        match self.select_ef(fid, operation).await? {
+            StatusWord::SUCCESS => Ok(()),
+            sw => Err(Error::CardStatus { sw, operation }),
+        }
+    }
+
+    /// Sends a command the application built, with the channel's rules (counts, `61xx` /
+    /// `6Cxx`, redacted logs), and returns the response whatever its status word.
+    ///
+    /// # Errors
+    ///
+    /// Link and encoding failures, and malformed responses.
+    pub async fn exchange(
+        &mut self,
+        command: &crate::apdu::Command,
+        operation: &'static str,
+    ) -> Result<crate::apdu::Response> {
+        Ok(self.channel.exchange(command, operation).await?)
+    }
+}

@@ -1,0 +1,331 @@
+//! Certificate verification for a relying party: chain to an accepted root (chosen by
+//! signature, since every generation of a purpose shares one name), validity, the root's CA
+//! constraints, and the leaf's key usage, extended key usage and policy for its purpose.
+
+use rsa::pkcs8::DecodePublicKey;
+use rsa::RsaPublicKey;
+use x509_parser::extensions::ParsedExtension;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::error::TrustError;
+use crate::roots::PRODUCTION_ROOTS;
+use kazashi_certificate::certificate::{
+    CertificateInfo, CertificatePurpose, POLICY_AUTHENTICATION, POLICY_SIGNATURE,
+    POLICY_SIGNATURE_SMARTPHONE, POLICY_SIGNATURE_TEST,
+};
+use kazashi_certificate::digest::DigestAlgorithm;
+
+const ID_KP_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
+
+/// A root the verifier accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    /// DER bytes.
+    pub der: Vec<u8>,
+    /// What it issues.
+    pub purpose: CertificatePurpose,
+    /// A name for results and logs (`authca02.cer`, or `test root: <subject>`).
+    pub label: String,
+    /// The J-LIS generation, for production roots.
+    pub generation: Option<u8>,
+    /// Whether it is a J-LIS production root.
+    pub production: bool,
+}
+
+/// The roots a verifier accepts. Production-only unless test roots are added explicitly.
+#[derive(Debug, Clone)]
+pub struct TrustStore {
+    anchors: Vec<Anchor>,
+}
+
+impl Default for TrustStore {
+    fn default() -> Self {
+        Self::production()
+    }
+}
+
+impl TrustStore {
+    /// The six J-LIS production roots, nothing else.
+    pub fn production() -> Self {
+        Self {
+            anchors: PRODUCTION_ROOTS
+                .iter()
+                .map(|r| Anchor {
+                    der: r.der.to_vec(),
+                    purpose: r.purpose,
+                    label: r.name.to_string(),
+                    generation: Some(r.generation),
+                    production: true,
+                })
+                .collect(),
+        }
+    }
+
+    /// No roots at all (add your own with [`TrustStore::with_test_root`]).
+    pub fn empty() -> Self {
+        Self {
+            anchors: Vec::new(),
+        }
+    }
+
+    /// Also accepts a caller-supplied root (the JPKI test hierarchy, the virtual card's test
+    /// PKI). This is the explicit opt-in: without it, test certificates are rejected.
+    pub fn with_test_root(
+        mut self,
+        der: &[u8],
+        purpose: CertificatePurpose,
+    ) -> Result<Self, TrustError> {
+        let info =
+            CertificateInfo::from_der(der).map_err(|e| TrustError::malformed(e.to_string()))?;
+        self.anchors.push(Anchor {
+            der: der.to_vec(),
+            purpose,
+            label: format!("test root: {}", info.subject),
+            generation: None,
+            production: false,
+        });
+        Ok(self)
+    }
+
+    /// The accepted roots.
+    pub fn anchors(&self) -> &[Anchor] {
+        &self.anchors
+    }
+}
+
+/// A certificate that passed every check.
+#[derive(Debug, Clone)]
+pub struct ChainVerification {
+    /// The verified certificate.
+    pub certificate: CertificateInfo,
+    /// The root that anchored it.
+    pub anchor: String,
+    /// Its J-LIS generation (production roots).
+    pub generation: Option<u8>,
+    /// Whether the root is a production J-LIS root.
+    pub production: bool,
+    /// Whole days the certificate has left at the time of the check.
+    pub days_left: i64,
+}
+
+/// Verifies `leaf_der` for `purpose` at `at` (Unix seconds).
+pub fn verify_certificate(
+    leaf_der: &[u8],
+    purpose: CertificatePurpose,
+    at: i64,
+    store: &TrustStore,
+) -> Result<ChainVerification, TrustError> {
+    let info =
+        CertificateInfo::from_der(leaf_der).map_err(|e| TrustError::malformed(e.to_string()))?;
+    let (_, leaf) =
+        X509Certificate::from_der(leaf_der).map_err(|e| TrustError::malformed(e.to_string()))?;
+    let algorithm = signature_digest(&leaf)?;
+    if info.purpose != purpose {
+        return Err(TrustError::WrongPurpose {
+            expected: purpose,
+            found: info.purpose,
+        });
+    }
+
+    // Every generation of a purpose has the same name: try each root of that name by signature.
+    // A root the certificate names by key identifier that does not verify it means alteration;
+    // no such root means an issuer we do not trust.
+    let issuer_raw = leaf.issuer().as_raw();
+    let claimed_key = authority_key_id(&leaf);
+    let mut claimed = 0;
+    let mut anchor = None;
+    for candidate in store.anchors().iter().filter(|a| a.purpose == purpose) {
+        let (_, root) = X509Certificate::from_der(&candidate.der)
+            .map_err(|e| TrustError::malformed(e.to_string()))?;
+        if root.subject().as_raw() != issuer_raw {
+            continue;
+        }
+        if claimed_key.is_none() || claimed_key == subject_key_id(&root) {
+            claimed += 1;
+        }
+        if signed_by(&leaf, &root, algorithm) {
+            anchor = Some((candidate, root));
+            break;
+        }
+    }
+    let Some((anchor, root)) = anchor else {
+        let test_roots_enabled = store
+            .anchors()
+            .iter()
+            .any(|a| !a.production && a.purpose == purpose);
+        return Err(if claimed > 0 {
+            TrustError::TamperedCertificate
+        } else if info.test_hierarchy && !test_roots_enabled {
+            TrustError::TestRootNotAccepted
+        } else {
+            TrustError::UntrustedRoot {
+                issuer: info.issuer.clone(),
+            }
+        });
+    };
+
+    check_root(&root, anchor, at)?;
+    if at < info.not_before {
+        return Err(TrustError::NotYetValid {
+            not_before: info.not_before_date(),
+        });
+    }
+    if at > info.not_after {
+        return Err(TrustError::Expired {
+            not_after: info.not_after_date(),
+        });
+    }
+    check_usage(&leaf, &info, purpose, anchor.production)?;
+    Ok(ChainVerification {
+        days_left: info.days_left(at),
+        certificate: info,
+        anchor: anchor.label.clone(),
+        generation: anchor.generation,
+        production: anchor.production,
+    })
+}
+
+/// The hash of a certificate's sha*WithRSAEncryption signature; SHA-1 and others refused.
+fn signature_digest(cert: &X509Certificate<'_>) -> Result<DigestAlgorithm, TrustError> {
+    let oid = cert.signature_algorithm.algorithm.to_id_string();
+    match oid.as_str() {
+        "1.2.840.113549.1.1.11" => Ok(DigestAlgorithm::Sha256),
+        "1.2.840.113549.1.1.12" => Ok(DigestAlgorithm::Sha384),
+        "1.2.840.113549.1.1.13" => Ok(DigestAlgorithm::Sha512),
+        "1.2.840.113549.1.1.5" => Err(TrustError::WeakAlgorithm {
+            algorithm: "sha1WithRSAEncryption".into(),
+        }),
+        other => Err(TrustError::WeakAlgorithm {
+            algorithm: other.into(),
+        }),
+    }
+}
+
+fn authority_key_id(cert: &X509Certificate<'_>) -> Option<Vec<u8>> {
+    cert.extensions()
+        .iter()
+        .find_map(|ext| match ext.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(aki) => {
+                aki.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
+            _ => None,
+        })
+}
+
+fn subject_key_id(cert: &X509Certificate<'_>) -> Option<Vec<u8>> {
+    cert.extensions()
+        .iter()
+        .find_map(|ext| match ext.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(ski) => Some(ski.0.to_vec()),
+            _ => None,
+        })
+}
+
+/// Whether `issuer`'s key signed `cert`.
+fn signed_by(
+    cert: &X509Certificate<'_>,
+    issuer: &X509Certificate<'_>,
+    algorithm: DigestAlgorithm,
+) -> bool {
+    let Ok(key) = RsaPublicKey::from_public_key_der(issuer.public_key().raw) else {
+        return false;
+    };
+    let digest = algorithm.digest(cert.tbs_certificate.as_ref());
+    key.verify(algorithm.pkcs1v15(), &digest, &cert.signature_value.data)
+        .is_ok()
+}
+
+fn check_root(root: &X509Certificate<'_>, anchor: &Anchor, at: i64) -> Result<(), TrustError> {
+    let validity = root.validity();
+    if at < validity.not_before.timestamp() || at > validity.not_after.timestamp() {
+        return Err(TrustError::RootNotValid {
+            root: anchor.label.clone(),
+        });
+    }
+    let bad = |reason: &str| TrustError::BadRoot {
+        root: anchor.label.clone(),
+        reason: reason.into(),
+    };
+    let mut is_ca = false;
+    let mut can_sign_certificates = false;
+    for ext in root.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca && ext.critical,
+            ParsedExtension::KeyUsage(ku) => can_sign_certificates = ku.key_cert_sign(),
+            _ => {}
+        }
+    }
+    if !is_ca {
+        return Err(bad("basicConstraints is not a critical CA:TRUE"));
+    }
+    if !can_sign_certificates {
+        return Err(bad("keyUsage lacks keyCertSign"));
+    }
+    Ok(())
+}
+
+fn check_usage(
+    leaf: &X509Certificate<'_>,
+    info: &CertificateInfo,
+    purpose: CertificatePurpose,
+    production_anchor: bool,
+) -> Result<(), TrustError> {
+    let wrong = |reason: &str| TrustError::WrongUsage {
+        reason: reason.into(),
+    };
+    let mut key_usage = None;
+    let mut client_auth = None;
+    for ext in leaf.extensions() {
+        match ext.parsed_extension() {
+            ParsedExtension::KeyUsage(ku) => {
+                key_usage = Some((ku.digital_signature(), ku.non_repudiation()))
+            }
+            ParsedExtension::ExtendedKeyUsage(eku) => {
+                client_auth = Some(
+                    eku.client_auth
+                        || eku
+                            .other
+                            .iter()
+                            .any(|o| o.to_id_string() == ID_KP_CLIENT_AUTH),
+                );
+            }
+            _ => {}
+        }
+    }
+    let has_policy = |oid: &str| info.policies.iter().any(|p| p == oid);
+    match purpose {
+        CertificatePurpose::Authentication => {
+            if key_usage.map(|k| k.0) != Some(true) {
+                return Err(wrong("keyUsage lacks digitalSignature"));
+            }
+            if client_auth != Some(true) {
+                return Err(wrong("extendedKeyUsage lacks clientAuth"));
+            }
+            if !has_policy(POLICY_AUTHENTICATION) {
+                return Err(wrong(
+                    "certificate policy 1.2.392.200149.8.5.1.3.30 missing",
+                ));
+            }
+        }
+        CertificatePurpose::Signature => {
+            if key_usage != Some((true, true)) {
+                return Err(wrong("keyUsage lacks digitalSignature and nonRepudiation"));
+            }
+            let test_policy = !production_anchor && has_policy(POLICY_SIGNATURE_TEST);
+            if !(has_policy(POLICY_SIGNATURE)
+                || has_policy(POLICY_SIGNATURE_SMARTPHONE)
+                || test_policy)
+            {
+                return Err(wrong(
+                    "certificate policy 1.2.392.200149.8.5.1.1.20 missing",
+                ));
+            }
+        }
+        _ => {
+            return Err(wrong(
+                "only authentication and signature certificates are verified",
+            ))
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! Why a relying party rejects a certificate, a log-in or a signed file. One variant per
+//! reason, so a server can log and react precisely.
+
+use kazashi_certificate::certificate::CertificatePurpose;
+
+/// A rejection, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// The input could not be decoded (not DER, not base64, not JSON...).
+    #[error("malformed input: {reason}")]
+    Malformed {
+        /// What was wrong.
+        reason: String,
+    },
+    /// A certificate for another purpose (a signing certificate offered for log-in, a CA...).
+    #[error("wrong certificate purpose: expected {expected}, got {found}")]
+    WrongPurpose {
+        /// What the check needed.
+        expected: CertificatePurpose,
+        /// What the certificate is.
+        found: CertificatePurpose,
+    },
+    /// The certificate's validity ended before the time of the check.
+    #[error("the certificate expired on {not_after}")]
+    Expired {
+        /// End of validity, `YYYY-MM-DD`.
+        not_after: String,
+    },
+    /// The certificate's validity starts after the time of the check.
+    #[error("the certificate is not valid before {not_before}")]
+    NotYetValid {
+        /// Start of validity, `YYYY-MM-DD`.
+        not_before: String,
+    },
+    /// The root that issued the certificate was not valid at the time of the check.
+    #[error("the issuing root {root} was not valid at that time")]
+    RootNotValid {
+        /// The root's label.
+        root: String,
+    },
+    /// No accepted root issued this certificate.
+    #[error("the certificate does not chain to an accepted J-LIS root (issuer: {issuer})")]
+    UntrustedRoot {
+        /// The certificate's issuer.
+        issuer: String,
+    },
+    /// The certificate comes from the JPKI test hierarchy, which was not opted in.
+    #[error("the certificate comes from the JPKI test hierarchy, which is not accepted unless explicitly enabled")]
+    TestRootNotAccepted,
+    /// A root with the issuer's name exists but its signature over the certificate is wrong:
+    /// the certificate was altered.
+    #[error("the certificate's signature does not verify: it was altered or not issued by J-LIS")]
+    TamperedCertificate,
+    /// A root is not a usable CA (basicConstraints or keyUsage).
+    #[error("the root {root} is not a usable certification authority: {reason}")]
+    BadRoot {
+        /// The root's label.
+        root: String,
+        /// What is missing.
+        reason: String,
+    },
+    /// The certificate lacks the key usage, extended key usage or policy of its purpose.
+    #[error("the certificate is not issued for this use: {reason}")]
+    WrongUsage {
+        /// What is missing.
+        reason: String,
+    },
+    /// SHA-1 or another algorithm below SHA-256.
+    #[error("weak or unsupported algorithm {algorithm}: SHA-256 or stronger is required")]
+    WeakAlgorithm {
+        /// The algorithm's name or OID.
+        algorithm: String,
+    },
+    /// The signature does not verify with the certificate's key.
+    #[error("the signature does not verify against the certificate")]
+    BadSignature,
+    /// The signed content does not match the signature (altered document).
+    #[error("the signed content does not match: the document was altered")]
+    ContentMismatch,
+    /// The signer of a CMS file is not the certificate it names.
+    #[error("the signer does not match the certificate in the signed file")]
+    SignerMismatch,
+    /// A signed attribute required by CAdES-BES is missing or wrong.
+    #[error("signed attribute problem: {reason}")]
+    SignedAttributes {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The challenge is shorter than 16 bytes.
+    #[error("the challenge has {len} bytes; at least 16 random bytes are required")]
+    ChallengeTooShort {
+        /// Its length.
+        len: usize,
+    },
+    /// The message answers another challenge than the one the server expects.
+    #[error("the log-in message answers a different challenge")]
+    ChallengeMismatch,
+    /// The server never issued this challenge.
+    #[error("the challenge was not issued by this server")]
+    ChallengeUnknown,
+    /// The challenge was already used.
+    #[error("the challenge was already used (replay)")]
+    ChallengeReplayed,
+    /// The challenge expired.
+    #[error("the challenge expired; ask for a new one")]
+    ChallengeExpired,
+    /// The log-in message has a version this library does not know.
+    #[error("unsupported log-in message version {version}")]
+    UnsupportedVersion {
+        /// The version found.
+        version: u32,
+    },
+    /// The certificate is revoked, as the configured checker reports.
+    #[error("the certificate is revoked: {reason}")]
+    Revoked {
+        /// The checker's reason.
+        reason: String,
+    },
+    /// The revocation checker could not give an answer.
+    #[error("revocation could not be checked: {reason}")]
+    RevocationUnavailable {
+        /// The checker's reason.
+        reason: String,
+    },
+}
+
+impl TrustError {
+    /// A stable, machine-readable name for the reason (`wrong-purpose`, `challenge-replayed`...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TrustError::Malformed { .. } => "malformed",
+            TrustError::WrongPurpose { .. } => "wrong-purpose",
+            TrustError::Expired { .. } => "expired",
+            TrustError::NotYetValid { .. } => "not-yet-valid",
+            TrustError::RootNotValid { .. } => "root-not-valid",
+            TrustError::UntrustedRoot { .. } => "untrusted-root",
+            TrustError::TestRootNotAccepted => "test-root-not-accepted",
+            TrustError::TamperedCertificate => "tampered-certificate",
+            TrustError::BadRoot { .. } => "bad-root",
+            TrustError::WrongUsage { .. } => "wrong-usage",
+            TrustError::WeakAlgorithm { .. } => "weak-algorithm",
+            TrustError::BadSignature => "bad-signature",
+            TrustError::ContentMismatch => "content-mismatch",
+            TrustError::SignerMismatch => "signer-mismatch",
+            TrustError::SignedAttributes { .. } => "signed-attributes",
+            TrustError::ChallengeTooShort { .. } => "challenge-too-short",
+            TrustError::ChallengeMismatch => "challenge-mismatch",
+            TrustError::ChallengeUnknown => "challenge-unknown",
+            TrustError::ChallengeReplayed => "challenge-replayed",
+            TrustError::ChallengeExpired => "challenge-expired",
+            TrustError::UnsupportedVersion { .. } => "unsupported-version",
+            TrustError::Revoked { .. } => "revoked",
+            TrustError::RevocationUnavailable { .. } => "revocation-unavailable",
+        }
+    }
+
+    pub(crate) fn malformed(reason: impl Into<String>) -> Self {
+        TrustError::Malformed {
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! # kazashi-verify
+//!
+//! The relying party's side: the J-LIS trust anchors, certificate chains, log-in verification
+//! and signed-file (CMS / CAdES-BES) verification. Production roots only, unless test roots
+//! are added explicitly.
+//!
+//! It depends on the certificate model (`kazashi-certificate`) and never on the card layers,
+//! so a server links no card code, and a phone library links none of this.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod cades;
+mod chain;
+mod error;
+mod login;
+mod roots;
+mod signed_file;
+
+pub use chain::{verify_certificate, Anchor, ChainVerification, TrustStore};
+pub use error::TrustError;
+pub use login::{
+    ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerification, LoginVerifier,
+    RevocationChecker, RevocationStatus, LOGIN_ALGORITHM, LOGIN_MESSAGE_VERSION, MIN_CHALLENGE_LEN,
+};
+pub use roots::{JlisRoot, PRODUCTION_ROOTS};
+pub use signed_file::{verify_cms, CmsVerification};
