@@ -592,7 +592,7 @@ fn login_messages_verify_against_their_challenge() {
 
 #[test]
 fn cert_inspect_describes_any_jpki_certificate() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/roots/signca03.cer");
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../verify/roots/signca03.cer");
     let v = json(&kazashi(&["cert", "inspect", root, "--json"], ""));
     assert_eq!(v["purpose"], "certificate-authority");
     assert!(v["subject"]

@@ -12,14 +12,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use async_trait::async_trait;
+use kazashi::{
+    CertificateKind, DigestAlgorithm, JpkiCard, LastAttempt, LinkCapabilities, PinKind,
+    SignOptions, Transport, TransportError,
+};
 use kazashi_documents::{sign_cms, CmsOptions};
-use kazashi_verify::LoginMessage;
-use kazashi::{CertificateKind, DigestAlgorithm, JpkiCard, LastAttempt, LinkCapabilities, PinKind, SignOptions, Transport, TransportError};
-use kazashi_virtual_card::{Profile, VirtualCard};
 use kazashi_fuzz::{
     auth_pin, push_frame, run_flow, signing_password, FlowChoice, PinGuard, CHALLENGE, CONTENT,
     SIGNING_TIME,
 };
+use kazashi_verify::LoginMessage;
+use kazashi_virtual_card::{Profile, VirtualCard};
 
 /// The virtual card behind a chosen link, recording its answers as frames and checking the
 /// engine's commands with the same guard the fuzz target uses.
@@ -100,8 +103,8 @@ fn main() {
 
     // certificate: the six J-LIS roots, and the virtual card's certificates (the signing one
     // carries the personal attributes).
-    let mut roots: Vec<PathBuf> = fs::read_dir(root.join("../core/roots"))
-        .expect("core/roots")
+    let mut roots: Vec<PathBuf> = fs::read_dir(root.join("../verify/roots"))
+        .expect("verify/roots")
         .map(|e| e.expect("entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "cer"))
         .collect();

@@ -5,9 +5,9 @@
 //! purpose and at several times.
 #![no_main]
 
-use kazashi_verify::{verify_certificate, TrustStore};
 use kazashi::{CertificateInfo, CertificatePurpose};
 use kazashi_fuzz::{describe_certificate, NOW};
+use kazashi_verify::{verify_certificate, TrustStore};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

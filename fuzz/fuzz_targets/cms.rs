@@ -6,9 +6,9 @@
 //! that an accepted file's content is the content supplied or embedded.
 #![no_main]
 
-use kazashi_verify::{verify_cms, TrustStore};
 use kazashi::CertificatePurpose;
 use kazashi_fuzz::{Frame, Frames, NOW};
+use kazashi_verify::{verify_cms, TrustStore};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

@@ -6,11 +6,11 @@
 #![no_main]
 
 use base64ct::{Base64, Encoding};
+use kazashi::CertificatePurpose;
+use kazashi_fuzz::NOW;
 use kazashi_verify::{
     ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustStore,
 };
-use kazashi::CertificatePurpose;
-use kazashi_fuzz::NOW;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 

@@ -20,8 +20,8 @@ use std::sync::Mutex;
 use kazashi::apdu::{Command, LengthForm};
 use kazashi::jpki::ins;
 use kazashi::PinKind;
-use kazashi_virtual_card::{Profile, VirtualCard};
 use kazashi_fuzz::{Frame, Frames};
+use kazashi_virtual_card::{Profile, VirtualCard};
 use libfuzzer_sys::fuzz_target;
 
 #[global_allocator]

@@ -10,8 +10,11 @@ use std::io::Write;
 use async_trait::async_trait;
 use kazashi::apdu::{Command, LengthForm};
 use kazashi::jpki::ins;
+use kazashi::{
+    AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt,
+    LinkCapabilities, PinKind, SignOptions, SigningPassword, Transport, TransportError,
+};
 use kazashi_documents::{sign_cms, CmsOptions};
-use kazashi::{AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt, LinkCapabilities, PinKind, SignOptions, SigningPassword, Transport, TransportError};
 
 /// The largest single allocation a target may make. Inputs are at most a few KB, so anything
 /// near this is an allocation driven by a length field, not by the data.

@@ -244,8 +244,8 @@ fun main() {
             CardSession(card).use { session ->
                 val status = session.status()
                 check(status.token == TokenType.PhysicalCard)
-                check(status.authenticationPin.attemptsLeft.toInt() == 3)
-                check(status.signingPassword!!.attemptsLeft.toInt() == 5)
+                check(status.authenticationPin.attemptsLeft?.toInt() == 3)
+                check(status.signingPassword!!.attemptsLeft?.toInt() == 5)
                 check(status.authenticationCertificate!!.keyBits == 2048u)
                 val ca = session.readCertificate(CertificateKind.AUTHENTICATION_CA)
                 check(ca.purpose == CertificatePurpose.CERTIFICATE_AUTHORITY)
@@ -298,7 +298,7 @@ fun main() {
             CardSession(FlakyTransceiver(card, 0) { IllegalStateException("boom") }).use { session ->
                 val e = expectThrows<KazashiException.Transport> { kotlinx.coroutines.runBlocking { session.status() } }
                 check(e.reason.contains("boom")) { e.reason }
-                check(session.status().authenticationPin.attemptsLeft.toInt() == 3)
+                check(session.status().authenticationPin.attemptsLeft?.toInt() == 3)
             }
         }
     }
