@@ -1,6 +1,6 @@
 //! Exit codes, documented in the README and in `kazashi --help`.
 
-use kazashi::Error;
+use kazashi::{Error, ErrorKind};
 
 use crate::failure::Failure;
 
@@ -49,24 +49,26 @@ pub const TABLE: &str = "Exit codes:
  10  no reader, no card, PC/SC service not running, card in use by another program,
      or vpcd unreachable (virtual-card serve)";
 
-/// The exit code and a machine-readable kind for an error.
+/// The exit code and the machine-readable kind for an error: the kind's name from the core's
+/// one list (`kazashi::ErrorKind`), the exit code by what the user can do about it.
 pub fn classify(error: &Error) -> (i32, &'static str) {
-    match error {
-        Error::PinFormat(_) | Error::InvalidInput { .. } => (USAGE, "invalid-input"),
-        Error::WrongPin { .. } => (WRONG_PIN, "wrong-pin"),
-        Error::PinBlocked { .. } => (PIN_LOCKED, "pin-locked"),
-        Error::LastAttemptNotConfirmed { .. } => (LAST_ATTEMPT, "last-attempt-not-confirmed"),
-        Error::AttemptsNotReported { .. } => (LAST_ATTEMPT, "attempts-not-reported"),
-        Error::Transport(_) | Error::PinCheckInterrupted { .. } => (CARD, "link"),
-        Error::CardStatus { .. } | Error::MalformedResponse { .. } | Error::Apdu(_) => {
-            (CARD, "card")
+    let kind = error.kind();
+    let code = match kind {
+        ErrorKind::InvalidPinFormat | ErrorKind::InvalidInput => USAGE,
+        ErrorKind::WrongPin => WRONG_PIN,
+        ErrorKind::PinBlocked => PIN_LOCKED,
+        ErrorKind::LastAttemptNotConfirmed | ErrorKind::AttemptsNotReported => LAST_ATTEMPT,
+        ErrorKind::TagLost
+        | ErrorKind::Timeout
+        | ErrorKind::Link
+        | ErrorKind::PinCheckInterrupted
+        | ErrorKind::CardStatus
+        | ErrorKind::MalformedResponse
+        | ErrorKind::Certificate => CARD,
+        ErrorKind::NoSigningCertificate | ErrorKind::NotJpkiCard | ErrorKind::PinRequired => {
+            UNAVAILABLE
         }
-        Error::Certificate { .. } => (CARD, "certificate"),
-        Error::NoSigningCertificate => (UNAVAILABLE, "no-signing-certificate"),
-        Error::NotJpkiCard => (UNAVAILABLE, "not-jpki-card"),
-        Error::PinRequired { .. } => (UNAVAILABLE, "pin-required"),
-        Error::SignatureMismatch => (BAD_SIGNATURE, "signature-mismatch"),
-        // `Error` is non-exhaustive: a failure this version does not know is a card error.
-        _ => (CARD, "card"),
-    }
+        ErrorKind::SignatureMismatch => BAD_SIGNATURE,
+    };
+    (code, kind.name())
 }

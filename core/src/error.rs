@@ -145,7 +145,157 @@ pub enum Error {
     Apdu(#[from] ApduError),
 }
 
+/// Declares [`ErrorKind`] from one list: each kind with its stable name (CLI JSON, logs) and
+/// what the user should do. The bindings mirror this list (`kazashi-ffi`'s `ErrorKind`, checked
+/// by an exhaustive match), so a kind added here fails their build until it is exported.
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $kind:ident = $name:literal, $action:literal;)*) => {
+        /// What kind of failure an [`Error`] is: what an app or a script reacts to. Not
+        /// `#[non_exhaustive]` on purpose: code that matches on it should learn of a new kind
+        /// from the compiler.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in the order of the list.
+            pub const ALL: &'static [ErrorKind] = &[$(ErrorKind::$kind,)*];
+
+            /// A stable kebab-case name (`"wrong-pin"`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $name,)*
+                }
+            }
+
+            /// What the user should do next, in general; [`Error::action`] adds the specifics
+            /// (which PIN, where to unlock it).
+            pub fn action(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $action,)*
+                }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    /// The card left the field; nothing was retried.
+    TagLost = "tag-lost", "Hold the card still against the reader and tap again.";
+    /// The card did not answer in time.
+    Timeout = "timeout", "Hold the card still against the reader and tap again.";
+    /// Another link failure (reader I/O, the app's transceiver, an APDU the link cannot carry).
+    Link = "link", "Tap again; if it keeps failing, try another reader or restart NFC.";
+    /// The link failed while the card checked a PIN: the attempt may have been counted.
+    PinCheckInterrupted = "pin-check-interrupted",
+        "Tap again to see the attempts left before entering the PIN again.";
+    /// The PIN is malformed; nothing was sent.
+    InvalidPinFormat = "invalid-pin-format", "Check the PIN's format and enter it again.";
+    /// The card rejected the PIN; attempts remain.
+    WrongPin = "wrong-pin", "Check the PIN and try again.";
+    /// The PIN is locked.
+    PinBlocked = "pin-locked", "Unlock it at your municipal office (市区町村の窓口).";
+    /// One attempt left and the caller did not confirm it; nothing was sent.
+    LastAttemptNotConfirmed = "last-attempt-not-confirmed",
+        "Make sure of the PIN, then confirm using the last attempt.";
+    /// The card reported no count and the caller did not confirm; nothing was sent.
+    AttemptsNotReported = "attempts-not-reported",
+        "Make sure of the PIN, then confirm trying it: a wrong entry may lock it.";
+    /// The card needs a PIN for this.
+    PinRequired = "pin-required", "Enter the PIN and try again.";
+    /// The card has no signing certificate.
+    NoSigningCertificate = "no-signing-certificate",
+        "Ask your municipal office about the signing certificate (署名用電子証明書).";
+    /// Not a JPKI card.
+    NotJpkiCard = "not-jpki-card", "Use a My Number Card (マイナンバーカード).";
+    /// The card answered a status word the flow cannot continue from.
+    CardStatus = "card-status", "Tap again; if it persists, the card may need checking.";
+    /// The card's response was malformed.
+    MalformedResponse = "malformed-response",
+        "Tap again; if it persists, the card or reader may be faulty.";
+    /// A certificate could not be parsed or used.
+    Certificate = "certificate", "The card's certificate cannot be used; ask your municipal office.";
+    /// The card's signature did not verify; it was discarded.
+    SignatureMismatch = "signature-mismatch",
+        "Try again; if it persists, the card may be faulty.";
+    /// The caller's input is unusable.
+    InvalidInput = "invalid-input", "Correct the input and try again.";
+}
+
 impl Error {
+    /// The kind of failure, for code that reacts to it.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Transport(TransportError::TagLost) => ErrorKind::TagLost,
+            Error::Transport(TransportError::Timeout) => ErrorKind::Timeout,
+            Error::Transport(_) | Error::Apdu(_) => ErrorKind::Link,
+            Error::PinCheckInterrupted { .. } => ErrorKind::PinCheckInterrupted,
+            Error::PinFormat(_) => ErrorKind::InvalidPinFormat,
+            Error::WrongPin { .. } => ErrorKind::WrongPin,
+            Error::PinBlocked { .. } => ErrorKind::PinBlocked,
+            Error::LastAttemptNotConfirmed { .. } => ErrorKind::LastAttemptNotConfirmed,
+            Error::AttemptsNotReported { .. } => ErrorKind::AttemptsNotReported,
+            Error::PinRequired { .. } => ErrorKind::PinRequired,
+            Error::NoSigningCertificate => ErrorKind::NoSigningCertificate,
+            Error::NotJpkiCard => ErrorKind::NotJpkiCard,
+            Error::CardStatus { .. } => ErrorKind::CardStatus,
+            Error::MalformedResponse { .. } => ErrorKind::MalformedResponse,
+            Error::Certificate { .. } => ErrorKind::Certificate,
+            Error::SignatureMismatch => ErrorKind::SignatureMismatch,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+        }
+    }
+
+    /// What the user should do next: the kind's advice, made specific where the error knows
+    /// more (where to unlock a locked signing password).
+    pub fn action(&self) -> String {
+        match self {
+            Error::PinBlocked { pin, .. } => {
+                let advice = pin.unlock_advice();
+                let mut chars = advice.chars();
+                match chars.next() {
+                    Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+                    None => String::new(),
+                }
+            }
+            other => other.kind().action().to_string(),
+        }
+    }
+
+    /// Which PIN the error is about, if any.
+    pub fn pin(&self) -> Option<PinKind> {
+        match self {
+            Error::PinCheckInterrupted { pin, .. }
+            | Error::WrongPin { pin, .. }
+            | Error::PinBlocked { pin, .. }
+            | Error::LastAttemptNotConfirmed { pin }
+            | Error::AttemptsNotReported { pin }
+            | Error::PinRequired { pin } => Some(*pin),
+            Error::PinFormat(format) => Some(format.pin()),
+            _ => None,
+        }
+    }
+
+    /// Whether the entry just made locked the PIN ([`ErrorKind::PinBlocked`] only).
+    pub fn locked_by_this_attempt(&self) -> bool {
+        matches!(
+            self,
+            Error::PinBlocked {
+                by_this_attempt: true,
+                ..
+            }
+        )
+    }
+
+    /// The status word the card answered, for [`ErrorKind::CardStatus`].
+    pub fn status_word(&self) -> Option<StatusWord> {
+        match self {
+            Error::CardStatus { sw, .. } => Some(*sw),
+            _ => None,
+        }
+    }
+
     /// The attempts left after a wrong PIN, if this error says so.
     pub fn attempts_left(&self) -> Option<u8> {
         match self {
@@ -240,6 +390,34 @@ mod tests {
         assert_eq!(
             sw.to_string(),
             "the card answered 6A86 (incorrect parameters P1-P2) to SELECT"
+        );
+    }
+
+    #[test]
+    fn every_kind_has_a_distinct_name_and_an_action() {
+        let mut names: Vec<&str> = ErrorKind::ALL.iter().map(|k| k.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+        assert!(ErrorKind::ALL.iter().all(|k| k.action().ends_with('.')));
+        let locked = Error::PinBlocked {
+            pin: PinKind::Signing,
+            by_this_attempt: false,
+        };
+        assert_eq!(locked.kind(), ErrorKind::PinBlocked);
+        assert!(locked
+            .action()
+            .starts_with("Reset it at your municipal office"));
+        assert!(locked.action().contains("kiosk"));
+        let wrong = Error::WrongPin {
+            pin: PinKind::Authentication,
+            attempts_left: 2,
+        };
+        assert_eq!(wrong.pin(), Some(PinKind::Authentication));
+        assert_eq!(wrong.kind().name(), "wrong-pin");
+        assert_eq!(
+            Error::Transport(TransportError::Io { reason: "x".into() }).kind(),
+            ErrorKind::Link
         );
     }
 }

@@ -40,7 +40,7 @@ pub mod pin;
 pub use certificate::{unix_now, CertificateInfo, CertificatePurpose, PersonalAttributes};
 pub use channel::ApduStats;
 pub use digest::{DigestAlgorithm, DocumentDigest};
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use jpki::{
     CardStatus, CertificateAvailability, CertificateKind, JpkiCard, LoginResult, SignOptions,
     SignResult, TokenInfo, TokenType,

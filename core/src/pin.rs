@@ -73,6 +73,20 @@ pub enum PinFormatError {
     SigningPasswordNeedsLetterAndDigit,
 }
 
+impl PinFormatError {
+    /// Which PIN the malformed entry was for.
+    pub fn pin(&self) -> PinKind {
+        match self {
+            PinFormatError::AuthPinLength { .. } | PinFormatError::AuthPinNotDigits => {
+                PinKind::Authentication
+            }
+            PinFormatError::SigningPasswordLength { .. }
+            | PinFormatError::SigningPasswordCharacters
+            | PinFormatError::SigningPasswordNeedsLetterAndDigit => PinKind::Signing,
+        }
+    }
+}
+
 /// Whether the caller allows the attempt that would lock the PIN if wrong.
 ///
 /// With one attempt left, a flow refuses to VERIFY unless the caller passes

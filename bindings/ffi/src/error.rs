@@ -1,8 +1,9 @@
-//! Errors as Kotlin and Swift see them: one variant per thing an app reacts to differently,
-//! each with its typed facts and a `reason` sentence to show the user. (No field is called
+//! Errors as Kotlin and Swift see them. A card flow fails with one shape, [`KazashiError::Failed`]:
+//! the [`ErrorKind`] an app reacts to, the `reason` sentence (what happened), the `action`
+//! sentence (what to do), and the typed facts that apply (which PIN, attempts left, the status
+//! word). The kinds come from the core's one list (`kazashi::ErrorKind`). (No field is called
 //! `message`: it would clash with Kotlin's `Throwable.message`.)
 
-use kazashi::CertificateError;
 use kazashi::{Error, TransportError};
 
 use crate::model::PinKind;
@@ -54,185 +55,151 @@ impl From<NfcError> for TransportError {
     }
 }
 
-/// Everything a card flow can end in. Kotlin: `KazashiException.WrongPin` etc.; Swift:
-/// `KazashiError.WrongPin`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum KazashiError {
-    /// The card left the field. Nothing was retried.
-    #[error("{reason}")]
-    TagLost {
-        /// What to tell the user.
-        reason: String,
-    },
+/// Mirrors `kazashi::ErrorKind` for the bindings: each variant is written once here with its
+/// doc, and the conversion is an exhaustive match, so a kind added to the core fails this
+/// build until it is exported.
+macro_rules! mirror_error_kinds {
+    ($($(#[$doc:meta])* $kind:ident,)*) => {
+        /// What kind of failure a card flow ended in: what an app reacts to. Kotlin:
+        /// `ErrorKind.WRONG_PIN`; Swift: `.wrongPin`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl From<kazashi::ErrorKind> for ErrorKind {
+            fn from(kind: kazashi::ErrorKind) -> Self {
+                match kind {
+                    $(kazashi::ErrorKind::$kind => ErrorKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+mirror_error_kinds! {
+    /// The card left the field; nothing was retried.
+    TagLost,
     /// The card did not answer in time.
-    #[error("{reason}")]
-    Timeout {
-        /// What to tell the user.
-        reason: String,
-    },
+    Timeout,
     /// Another link failure (including an exception in the app's transceiver).
-    #[error("{reason}")]
-    Transport {
-        /// What to tell the user.
-        reason: String,
-    },
+    Link,
     /// The link failed while the card checked a PIN: the attempt may have been counted. Read
     /// the counter on the next tap; nothing was re-sent.
-    #[error("{reason}")]
-    PinCheckInterrupted {
-        /// Which PIN.
-        pin: PinKind,
-        /// What to tell the user.
-        reason: String,
-    },
+    PinCheckInterrupted,
     /// The PIN is malformed; nothing was sent to the card.
-    #[error("{reason}")]
-    InvalidPinFormat {
-        /// Which PIN.
-        pin: PinKind,
-        /// What is wrong with it (never the PIN itself).
-        reason: String,
-    },
-    /// The card rejected the PIN; attempts remain.
-    #[error("{reason}")]
-    WrongPin {
-        /// Which PIN.
-        pin: PinKind,
-        /// Attempts left before it locks.
-        attempts_left: u8,
-        /// What to tell the user.
-        reason: String,
-    },
-    /// The PIN is locked (by this very attempt when `by_this_attempt`).
-    #[error("{reason}")]
-    PinBlocked {
-        /// Which PIN.
-        pin: PinKind,
-        /// Whether the entry just made locked it.
-        by_this_attempt: bool,
-        /// What to tell the user, including where to unlock it.
-        reason: String,
-    },
+    InvalidPinFormat,
+    /// The card rejected the PIN; attempts remain (`attempts_left`).
+    WrongPin,
+    /// The PIN is locked (`attempts_left` 0); `reason` says whether this entry locked it.
+    PinBlocked,
     /// One attempt left and the caller did not confirm it; no VERIFY was sent.
-    #[error("{reason}")]
-    LastAttemptNotConfirmed {
-        /// Which PIN.
-        pin: PinKind,
-        /// What to tell the user.
-        reason: String,
-    },
+    LastAttemptNotConfirmed,
+    /// The card reported no count and the caller did not confirm; no VERIFY was sent.
+    AttemptsNotReported,
     /// The card needs a PIN for this (e.g. the phone token's authentication certificate).
-    #[error("{reason}")]
-    PinRequired {
-        /// Which PIN.
-        pin: PinKind,
-        /// What to tell the user.
-        reason: String,
-    },
+    PinRequired,
     /// The card has no signing certificate (holders under 15).
-    #[error("{reason}")]
-    NoSigningCertificate {
-        /// What to tell the user.
-        reason: String,
-    },
+    NoSigningCertificate,
     /// Not a JPKI card.
-    #[error("{reason}")]
-    NotJpkiCard {
-        /// What to tell the user.
-        reason: String,
-    },
-    /// The card answered a status word the flow cannot continue from.
-    #[error("{reason}")]
-    CardStatus {
-        /// SW1 SW2.
-        sw: u16,
-        /// What to tell the user.
-        reason: String,
-    },
+    NotJpkiCard,
+    /// The card answered a status word the flow cannot continue from (`status_word`).
+    CardStatus,
     /// The card's response was malformed.
-    #[error("{reason}")]
-    MalformedResponse {
-        /// What was wrong.
-        reason: String,
-    },
-    /// A certificate could not be parsed.
-    #[error("{reason}")]
-    Certificate {
-        /// What was wrong.
-        reason: String,
-    },
+    MalformedResponse,
+    /// A certificate could not be parsed or used.
+    Certificate,
     /// The card's signature did not verify against its certificate; it was discarded.
-    #[error("{reason}")]
-    SignatureMismatch {
-        /// What to tell the user.
-        reason: String,
-    },
+    SignatureMismatch,
     /// The caller's input is unusable (empty challenge, wrong digest length, SHA-1 without
     /// opt-in...).
+    InvalidInput,
+}
+
+/// Everything a card flow can end in. Kotlin: `KazashiException.Failed`; Swift:
+/// `KazashiError.Failed`. Switch on `kind`; show `reason` and `action`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum KazashiError {
+    /// A card flow failed.
     #[error("{reason}")]
-    InvalidInput {
-        /// What was wrong.
+    Failed {
+        /// What kind of failure.
+        kind: ErrorKind,
+        /// What happened, in a sentence for the user (never a PIN or personal data).
         reason: String,
+        /// What the user should do next, in a sentence.
+        action: String,
+        /// Which PIN it concerns, if any.
+        pin: Option<PinKind>,
+        /// Attempts left, when the card said (wrong PIN: the count; locked: 0).
+        attempts_left: Option<u8>,
+        /// For `PinBlocked`: whether the entry just made locked it (else it was locked before
+        /// and no VERIFY was sent).
+        by_this_attempt: bool,
+        /// SW1 SW2 of an unexpected card answer (`CardStatus`).
+        status_word: Option<u16>,
     },
 }
 
-impl From<Error> for KazashiError {
-    fn from(e: Error) -> Self {
-        let reason = e.to_string();
-        match e {
-            Error::Transport(TransportError::TagLost) => KazashiError::TagLost { reason },
-            Error::Transport(TransportError::Timeout) => KazashiError::Timeout { reason },
-            Error::Transport(TransportError::Io { .. }) | Error::Apdu(_) => {
-                KazashiError::Transport { reason }
-            }
-            Error::PinCheckInterrupted { pin, .. } => KazashiError::PinCheckInterrupted {
-                pin: pin.into(),
-                reason,
-            },
-            Error::PinFormat(format) => KazashiError::InvalidPinFormat {
-                pin: PinKind::of_format_error(&format),
-                reason,
-            },
-            Error::WrongPin { pin, attempts_left } => KazashiError::WrongPin {
-                pin: pin.into(),
-                attempts_left,
-                reason,
-            },
-            Error::PinBlocked {
-                pin,
-                by_this_attempt,
-            } => KazashiError::PinBlocked {
-                pin: pin.into(),
-                by_this_attempt,
-                reason,
-            },
-            // The app reacts the same way to both: ask the user to confirm a possibly locking
-            // entry; `reason` says which case it is.
-            Error::LastAttemptNotConfirmed { pin } | Error::AttemptsNotReported { pin } => {
-                KazashiError::LastAttemptNotConfirmed {
-                    pin: pin.into(),
-                    reason,
-                }
-            }
-            Error::PinRequired { pin } => KazashiError::PinRequired {
-                pin: pin.into(),
-                reason,
-            },
-            Error::NoSigningCertificate => KazashiError::NoSigningCertificate { reason },
-            Error::NotJpkiCard => KazashiError::NotJpkiCard { reason },
-            Error::CardStatus { sw, .. } => KazashiError::CardStatus { sw: sw.0, reason },
-            Error::MalformedResponse { .. } => KazashiError::MalformedResponse { reason },
-            Error::Certificate { .. } => KazashiError::Certificate { reason },
-            Error::SignatureMismatch => KazashiError::SignatureMismatch { reason },
-            Error::InvalidInput { .. } => KazashiError::InvalidInput { reason },
-            // `kazashi::Error` is non-exhaustive: a failure added later is still reported.
-            _ => KazashiError::MalformedResponse { reason },
+impl KazashiError {
+    /// The kind of failure.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            KazashiError::Failed { kind, .. } => *kind,
         }
     }
 }
 
-impl From<CertificateError> for KazashiError {
-    fn from(e: CertificateError) -> Self {
+impl From<Error> for KazashiError {
+    fn from(e: Error) -> Self {
+        KazashiError::Failed {
+            kind: e.kind().into(),
+            reason: e.to_string(),
+            action: e.action(),
+            pin: e.pin().map(Into::into),
+            attempts_left: e.attempts_left(),
+            by_this_attempt: e.locked_by_this_attempt(),
+            status_word: e.status_word().map(|sw| sw.0),
+        }
+    }
+}
+
+impl From<kazashi::CertificateError> for KazashiError {
+    fn from(e: kazashi::CertificateError) -> Self {
         Error::from(e).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_kind_is_exported_with_its_facts() {
+        for kind in kazashi::ErrorKind::ALL {
+            // The exhaustive match in the mirror is the real check; this one runs it.
+            let _ = ErrorKind::from(*kind);
+        }
+        let e: KazashiError = Error::WrongPin {
+            pin: kazashi::PinKind::Signing,
+            attempts_left: 4,
+        }
+        .into();
+        let KazashiError::Failed {
+            kind,
+            reason,
+            action,
+            pin,
+            attempts_left,
+            by_this_attempt,
+            status_word,
+        } = e;
+        assert!(!by_this_attempt);
+        assert_eq!(kind, ErrorKind::WrongPin);
+        assert_eq!(reason, "signing password incorrect: 4 attempts left");
+        assert_eq!(action, "Check the PIN and try again.");
+        assert_eq!(pin, Some(PinKind::Signing));
+        assert_eq!(attempts_left, Some(4));
+        assert_eq!(status_word, None);
     }
 }

@@ -25,7 +25,7 @@ mod trust;
 #[cfg(feature = "virtual-card")]
 mod virtual_card;
 
-pub use error::{KazashiError, NfcError};
+pub use error::{ErrorKind, KazashiError, NfcError};
 pub use model::{
     ApduStats, CardStatus, CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm,
     LoginResult, PersonalAttributes, PinKind, PinStatus, SignOptions, SignResult, SignedFile,

@@ -1,7 +1,5 @@
 //! Records and enums that cross the FFI, converted from the core's types.
 
-use kazashi::PinFormatError;
-
 /// Which PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum PinKind {
@@ -25,17 +23,6 @@ impl From<PinKind> for kazashi::PinKind {
         match p {
             PinKind::Authentication => kazashi::PinKind::Authentication,
             PinKind::Signing => kazashi::PinKind::Signing,
-        }
-    }
-}
-
-impl PinKind {
-    pub(crate) fn of_format_error(e: &PinFormatError) -> Self {
-        match e {
-            PinFormatError::AuthPinLength { .. } | PinFormatError::AuthPinNotDigits => {
-                PinKind::Authentication
-            }
-            _ => PinKind::Signing,
         }
     }
 }

@@ -12,6 +12,7 @@ import jp.kazashi.CertificateInfo
 import jp.kazashi.CertificatePurpose
 import jp.kazashi.CertificateKind
 import jp.kazashi.DigestAlgorithm
+import jp.kazashi.ErrorKind
 import jp.kazashi.KazashiException
 import jp.kazashi.LinkFault
 import jp.kazashi.LinkInfo
@@ -123,10 +124,10 @@ fun main() {
                 val digest = java.security.MessageDigest.getInstance("SHA-256").digest(document)
                 val result = session.signDigest(digest, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false))
                 check(javaVerifies("SHA256withRSA", result.certificate, document, result.signature))
-                expectThrows<KazashiException.InvalidInput> {
+                expectFailure(ErrorKind.INVALID_INPUT) {
                     kotlinx.coroutines.runBlocking { session.signDigest(digest.copyOf(20), DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
                 }
-                expectThrows<KazashiException.InvalidInput> {
+                expectFailure(ErrorKind.INVALID_INPUT) {
                     kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA1, "ABC123", SignOptions(false, false)) }
                 }
             }
@@ -136,8 +137,8 @@ fun main() {
     t.test("wrong PIN says how many attempts are left") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
-                val e = expectThrows<KazashiException.WrongPin> { kotlinx.coroutines.runBlocking { session.login(challenge, "9999", false) } }
-                check(e.pin == PinKind.AUTHENTICATION && e.attemptsLeft.toInt() == 2)
+                val e = expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, "9999", false) } }
+                check(e.pin == PinKind.AUTHENTICATION && e.attemptsLeft?.toInt() == 2)
                 check(e.reason == "authentication PIN incorrect: 2 attempts left") { e.reason }
                 check(card.attemptsLeft(PinKind.AUTHENTICATION)?.toInt() == 2)
             }
@@ -147,14 +148,14 @@ fun main() {
     t.test("lockout: last attempt needs confirmation, then the PIN locks and no VERIFY follows") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
-                repeat(2) { expectThrows<KazashiException.WrongPin> { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", false) } } }
-                val refused = expectThrows<KazashiException.LastAttemptNotConfirmed> {
+                repeat(2) { expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", false) } } }
+                val refused = expectFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) {
                     kotlinx.coroutines.runBlocking { session.login(challenge, "0000", false) }
                 }
                 check(refused.pin == PinKind.AUTHENTICATION)
-                val locked = expectThrows<KazashiException.PinBlocked> { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", true) } }
+                val locked = expectFailure(ErrorKind.PIN_BLOCKED) { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", true) } }
                 check(locked.byThisAttempt && locked.reason.contains("municipal office")) { locked.reason }
-                val still = expectThrows<KazashiException.PinBlocked> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", true) } }
+                val still = expectFailure(ErrorKind.PIN_BLOCKED) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", true) } }
                 check(!still.byThisAttempt)
                 check(card.pinVerifications() == 3u) { "${card.pinVerifications()}" }
                 check(session.retryCounter(PinKind.AUTHENTICATION).blocked)
@@ -166,12 +167,12 @@ fun main() {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
                 for (left in 4 downTo 1) {
-                    val e = expectThrows<KazashiException.WrongPin> {
+                    val e = expectFailure(ErrorKind.WRONG_PIN) {
                         kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "WRONG1", SignOptions(false, false)) }
                     }
-                    check(e.attemptsLeft.toInt() == left && e.pin == PinKind.SIGNING)
+                    check(e.attemptsLeft?.toInt() == left && e.pin == PinKind.SIGNING)
                 }
-                val locked = expectThrows<KazashiException.PinBlocked> {
+                val locked = expectFailure(ErrorKind.PIN_BLOCKED) {
                     kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "WRONG1", SignOptions(true, false)) }
                 }
                 check(locked.reason.contains("kiosk"))
@@ -183,12 +184,12 @@ fun main() {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
                 for (pin in listOf("123", "12345", "12a4", "")) {
-                    val e = expectThrows<KazashiException.InvalidPinFormat> { kotlinx.coroutines.runBlocking { session.login(challenge, pin, false) } }
+                    val e = expectFailure(ErrorKind.INVALID_PIN_FORMAT) { kotlinx.coroutines.runBlocking { session.login(challenge, pin, false) } }
                     check(e.pin == PinKind.AUTHENTICATION)
                     if (pin.length > 3) check(!e.reason.contains(pin))
                 }
                 for (password in listOf("ABC12", "ABCDEF", "123456", "ABC-123")) {
-                    expectThrows<KazashiException.InvalidPinFormat> {
+                    expectFailure(ErrorKind.INVALID_PIN_FORMAT) {
                         kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, password, SignOptions(false, false)) }
                     }
                 }
@@ -200,7 +201,7 @@ fun main() {
     t.test("last-attempt profile: refused without confirmation, counter reset after the right PIN") {
         VirtualCard(VirtualCardProfile.SIGNING_LAST_ATTEMPT).use { card ->
             CardSession(card).use { session ->
-                expectThrows<KazashiException.LastAttemptNotConfirmed> {
+                expectFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) {
                     kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
                 }
                 check(card.pinVerifications() == 0u)
@@ -215,7 +216,7 @@ fun main() {
             CardSession(card).use { session ->
                 val status = session.status()
                 check(!status.signingCertificatePresent && status.signingPassword == null)
-                expectThrows<KazashiException.NoSigningCertificate> {
+                expectFailure(ErrorKind.NO_SIGNING_CERTIFICATE) {
                     kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
                 }
                 check(card.pinVerifications() == 0u)
@@ -230,7 +231,7 @@ fun main() {
                 val status = session.status()
                 check(status.token == TokenType.AndroidPhone)
                 check(status.authenticationCertificate == null)
-                val e = expectThrows<KazashiException.PinRequired> {
+                val e = expectFailure(ErrorKind.PIN_REQUIRED) {
                     kotlinx.coroutines.runBlocking { session.readCertificate(CertificateKind.AUTHENTICATION) }
                 }
                 check(e.pin == PinKind.AUTHENTICATION)
@@ -251,7 +252,7 @@ fun main() {
                 check(ca.purpose == CertificatePurpose.CERTIFICATE_AUTHORITY)
                 // The leaf chains to the virtual card's test root, as java.security sees it.
                 x509(status.authenticationCertificate!!).verify(x509(ca).publicKey)
-                expectThrows<KazashiException.PinRequired> { kotlinx.coroutines.runBlocking { session.readCertificate(CertificateKind.SIGNING) } }
+                expectFailure(ErrorKind.PIN_REQUIRED) { kotlinx.coroutines.runBlocking { session.readCertificate(CertificateKind.SIGNING) } }
             }
         }
     }
@@ -261,7 +262,7 @@ fun main() {
             CardSession(card).use { session ->
                 session.changePin(PinKind.AUTHENTICATION, "1234", "4321", false)
                 card.reset()
-                expectThrows<KazashiException.WrongPin> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
                 session.login(challenge, "4321", false)
             }
         }
@@ -272,7 +273,7 @@ fun main() {
             // APDU 2 of a log-in is the VERIFY (SELECT AP, retry query, VERIFY, SIGN, READ).
             val flaky = FlakyTransceiver(card, 2) { NfcException.TagLost() }
             CardSession(flaky).use { session ->
-                val e = expectThrows<KazashiException.PinCheckInterrupted> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                val e = expectFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
                 check(e.pin == PinKind.AUTHENTICATION)
                 check(card.pinVerifications() == 0u) { "the lost VERIFY never reached the card and was not retried" }
                 val result = session.login(challenge, "1234", false)
@@ -286,7 +287,7 @@ fun main() {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             // APDU 3 is the SIGN, after the VERIFY.
             CardSession(FlakyTransceiver(card, 3) { NfcException.TagLost() }).use { session ->
-                val e = expectThrows<KazashiException.TagLost> { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                val e = expectFailure(ErrorKind.TAG_LOST) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
                 check(e.reason.contains("tap again")) { e.reason }
                 check(card.pinVerifications() == 1u)
             }
@@ -296,7 +297,7 @@ fun main() {
     t.test("an unexpected Kotlin exception in the transceiver is an error, not a crash") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(FlakyTransceiver(card, 0) { IllegalStateException("boom") }).use { session ->
-                val e = expectThrows<KazashiException.Transport> { kotlinx.coroutines.runBlocking { session.status() } }
+                val e = expectFailure(ErrorKind.LINK) { kotlinx.coroutines.runBlocking { session.status() } }
                 check(e.reason.contains("boom")) { e.reason }
                 check(session.status().authenticationPin.attemptsLeft?.toInt() == 3)
             }
@@ -428,16 +429,16 @@ fun main() {
                     val context = "$fault at APDU $at: $error"
                     when (fault) {
                         LinkFault.TagLostBeforeDelivery, LinkFault.TagLostAfterDelivery -> check(
-                            error is KazashiException.TagLost || error is KazashiException.PinCheckInterrupted,
+                            error.isKind(ErrorKind.TAG_LOST) || error.isKind(ErrorKind.PIN_CHECK_INTERRUPTED),
                         ) { context }
                         LinkFault.Timeout -> check(
-                            error is KazashiException.Timeout || error is KazashiException.PinCheckInterrupted,
+                            error.isKind(ErrorKind.TIMEOUT) || error.isKind(ErrorKind.PIN_CHECK_INTERRUPTED),
                         ) { context }
                         is LinkFault.Delay -> check(error == null) { context }
                         // A damaged answer is a card or format error (or, for a probe, a fallback), never a link error.
                         else -> check(
-                            error == null || (error is KazashiException && error !is KazashiException.TagLost &&
-                                error !is KazashiException.Timeout && error !is KazashiException.PinCheckInterrupted),
+                            error == null || (error is KazashiException && !error.isKind(ErrorKind.TAG_LOST) &&
+                                !error.isKind(ErrorKind.TIMEOUT) && !error.isKind(ErrorKind.PIN_CHECK_INTERRUPTED)),
                         ) { context }
                     }
                     check(card.pinVerifications() <= 1u) { "VERIFY sent twice: $context" }

@@ -43,3 +43,15 @@ inline fun <reified E : Throwable> expectThrows(block: () -> Unit): E {
     }
     throw AssertionError("expected ${E::class.simpleName}, nothing was thrown")
 }
+
+/** Runs [block], which must fail with a card-flow error of [kind]; returns that error. */
+inline fun expectFailure(kind: jp.kazashi.ErrorKind, block: () -> Unit): jp.kazashi.KazashiException.Failed {
+    val e = expectThrows<jp.kazashi.KazashiException.Failed>(block)
+    if (e.kind != kind) throw AssertionError("expected $kind, got ${e.kind}: ${e.reason}", e)
+    check(e.reason.isNotEmpty() && e.action.isNotEmpty()) { "every failure says what happened and what to do" }
+    return e
+}
+
+/** Whether this is a card-flow error of [kind]. */
+fun Throwable?.isKind(kind: jp.kazashi.ErrorKind): Boolean =
+    this is jp.kazashi.KazashiException.Failed && this.kind == kind

@@ -1,65 +1,77 @@
 import Foundation
 import Kazashi
 
-/// Typed access to the fields every `KazashiError` case carries.
+/// Named access to the fields of `KazashiError.Failed`, the one shape every card-flow error has.
 ///
-/// Why: uniffi gives each case its own associated values and an `errorDescription` that is the
-/// debug form of the enum. Apps want the `reason` sentence (written for the user by the core) and
-/// the PIN concerned without a ten-case `switch` at every call site.
+/// Why: uniffi's `errorDescription` is the debug form of the enum, and pattern matching the
+/// seven associated values at every call site is noise. Apps switch on `kind` and show `reason`
+/// and `action` (both written for the user by the core).
 extension KazashiError {
+    /// What kind of failure (the core's `ErrorKind` list).
+    public var kind: ErrorKind {
+        switch self {
+        case let .Failed(kind, _, _, _, _, _, _):
+            return kind
+        }
+    }
+
     /// The core's sentence for the user (English), e.g. "authentication PIN incorrect: 2
     /// attempts left". For a Japanese or English message sized for the NFC sheet use
     /// ``ReaderMessages/errorMessage(for:)``.
     public var reason: String {
         switch self {
-        case let .TagLost(reason),
-             let .Timeout(reason),
-             let .Transport(reason),
-             let .NoSigningCertificate(reason),
-             let .NotJpkiCard(reason),
-             let .MalformedResponse(reason),
-             let .Certificate(reason),
-             let .SignatureMismatch(reason),
-             let .InvalidInput(reason):
+        case let .Failed(_, reason, _, _, _, _, _):
             return reason
-        case let .PinCheckInterrupted(_, reason),
-             let .InvalidPinFormat(_, reason),
-             let .LastAttemptNotConfirmed(_, reason),
-             let .PinRequired(_, reason):
-            return reason
-        case let .WrongPin(_, _, reason):
-            return reason
-        case let .PinBlocked(_, _, reason):
-            return reason
-        case let .CardStatus(_, reason):
-            return reason
+        }
+    }
+
+    /// What the user should do next, in a sentence (English).
+    public var action: String {
+        switch self {
+        case let .Failed(_, _, action, _, _, _, _):
+            return action
         }
     }
 
     /// The PIN the error is about, if any.
-    public var pinType: PinKind? {
+    public var pinKind: PinKind? {
         switch self {
-        case let .PinCheckInterrupted(pin, _),
-             let .InvalidPinFormat(pin, _),
-             let .LastAttemptNotConfirmed(pin, _),
-             let .PinRequired(pin, _):
+        case let .Failed(_, _, _, pin, _, _, _):
             return pin
-        case let .WrongPin(pin, _, _):
-            return pin
-        case let .PinBlocked(pin, _, _):
-            return pin
-        case .TagLost, .Timeout, .Transport, .NoSigningCertificate, .NotJpkiCard,
-             .MalformedResponse, .Certificate, .SignatureMismatch, .InvalidInput, .CardStatus:
-            return nil
+        }
+    }
+
+    /// Attempts left, when the card said (a wrong PIN: the count; locked: 0).
+    public var attemptsLeft: UInt8? {
+        switch self {
+        case let .Failed(_, _, _, _, attemptsLeft, _, _):
+            return attemptsLeft
+        }
+    }
+
+    /// For `pinBlocked`: whether the entry just made locked the PIN (else it was locked
+    /// before, and nothing was sent).
+    public var byThisAttempt: Bool {
+        switch self {
+        case let .Failed(_, _, _, _, _, byThisAttempt, _):
+            return byThisAttempt
+        }
+    }
+
+    /// SW1 SW2 of an unexpected card answer (`cardStatus`).
+    public var statusWord: UInt16? {
+        switch self {
+        case let .Failed(_, _, _, _, _, _, statusWord):
+            return statusWord
         }
     }
 
     /// Whether the card left the field or stopped answering before the flow ended. Ask the user
-    /// to tap again; never re-send a PIN on their behalf (a `PinCheckInterrupted` is not
+    /// to tap again; never re-send a PIN on their behalf (a `pinCheckInterrupted` is not
     /// included: the attempt may have counted, and the user must see the new counter first).
     public var isLinkFailure: Bool {
-        switch self {
-        case .TagLost, .Timeout, .Transport:
+        switch kind {
+        case .tagLost, .timeout, .link:
             return true
         default:
             return false

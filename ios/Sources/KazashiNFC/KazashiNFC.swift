@@ -11,7 +11,7 @@ import Kazashi
 /// `KazashiError` (wrong PIN, locked, last attempt, lost tag...), ``KazashiNFCError`` for the
 /// sheet itself (Cancel, time limit, no NFC), or ``ConfigurationError`` for a misconfigured app.
 ///
-/// Nothing is retried: after `KazashiError.TagLost` ask the user to tap again and call the flow
+/// Nothing is retried: after a `KazashiError` of kind `.tagLost` ask the user to tap again and call the flow
 /// again yourself. Call from any task; the calls suspend and never block the main thread.
 ///
 /// Where there is no NFC (the simulator, a Mac, unit tests), ``useSimulatedCard(_:)`` routes
@@ -90,7 +90,7 @@ public enum KazashiNFC {
     ///
     /// - Parameter confirmLastAttempt: pass `true` only after warning the user that one attempt
     ///   is left and hearing them agree; otherwise such a card fails with
-    ///   `KazashiError.LastAttemptNotConfirmed` and no attempt is spent.
+    ///   a `KazashiError` of kind `.lastAttemptNotConfirmed` and no attempt is spent.
     public static func login(challenge: Data,
                              pin: String,
                              confirmLastAttempt: Bool = false,

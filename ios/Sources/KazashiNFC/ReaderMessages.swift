@@ -129,62 +129,72 @@ public struct ReaderMessages: Equatable, Sendable {
 
     private func message(for error: KazashiError) -> String {
         switch error {
-        case let .WrongPin(pin, attemptsLeft, _):
-            let pinName = name(of: pin)
+        case let .Failed(kind, _, _, pin, attemptsLeft, byThisAttempt, _):
+            return message(for: kind, pin: pin, attemptsLeft: attemptsLeft, byThisAttempt: byThisAttempt)
+        }
+    }
+
+    /// The text for one kind of the core's error list, with the facts the error carries.
+    private func message(for kind: ErrorKind, pin: PinKind?, attemptsLeft: UInt8?, byThisAttempt: Bool) -> String {
+        let pinName = pin.map { name(of: $0) } ?? pick("暗証番号", "PIN")
+        switch kind {
+        case .wrongPin:
+            guard let attemptsLeft = attemptsLeft else {
+                return pick("\(pinName)が違います", "Wrong \(pinName).")
+            }
             if attemptsLeft == 1 {
                 return pick("\(pinName)が違います。残り1回です。次に間違えるとロックされます",
                             "Wrong \(pinName). 1 attempt left: one more wrong entry locks it.")
             }
             return pick("\(pinName)が違います。残り\(attemptsLeft)回です",
                         "Wrong \(pinName). \(attemptsLeft) attempts left.")
-        case let .PinBlocked(pin, byThisAttempt, _):
-            let pinName = name(of: pin)
+        case .pinBlocked:
             if byThisAttempt {
                 return pick("\(pinName)が違います。ロックされました。お住まいの市区町村の窓口で再設定してください",
                             "Wrong \(pinName). It is now locked: reset it at your municipal office (市区町村の窓口).")
             }
             return pick("\(pinName)はロックされています。お住まいの市区町村の窓口で再設定してください",
                         "Your \(pinName) is locked. Reset it at your municipal office (市区町村の窓口).")
-        case let .LastAttemptNotConfirmed(pin, _):
-            let pinName = name(of: pin)
+        case .lastAttemptNotConfirmed:
             return pick("\(pinName)の残りは1回です。間違えるとロックされます。確認してからもう一度お試しください",
                         "Only one attempt is left for your \(pinName); a wrong entry locks it. Confirm, then try again.")
-        case let .PinCheckInterrupted(pin, _):
-            let pinName = name(of: pin)
+        case .attemptsNotReported:
+            return pick("カードが\(pinName)の残り回数を示しませんでした。間違えるとロックされる可能性があります。確認してからもう一度お試しください",
+                        "The card did not say how many attempts your \(pinName) has left; a wrong entry may lock it. Confirm, then try again.")
+        case .pinCheckInterrupted:
             return pick("\(pinName)の確認中にカードが離れました。回数が減った可能性があります。もう一度かざして残り回数を確認してください",
                         "The card moved away while your \(pinName) was checked; the attempt may have counted. Tap again to see the attempts left.")
-        case let .InvalidPinFormat(pin, _):
+        case .invalidPinFormat:
             switch pin {
-            case .authentication:
-                return pick("暗証番号は数字4桁です", "The PIN is 4 digits.")
-            case .signing:
+            case .signing?:
                 return pick("署名用パスワードは英字と数字を組み合わせた6〜16文字です",
                             "The signing password is 6 to 16 letters and digits.")
+            case .authentication?, nil:
+                return pick("暗証番号は数字4桁です", "The PIN is 4 digits.")
             }
-        case let .PinRequired(pin, _):
-            let pinName = name(of: pin)
+        case .pinRequired:
             return pick("\(pinName)の入力が必要です", "This card needs your \(pinName) for this.")
-        case .TagLost:
+        case .tagLost:
             return pick("カードが離れました。もう一度かざしてください", "The card moved away; tap again")
-        case .Timeout:
+        case .timeout:
             return pick("カードが応答しません。動かさずに、もう一度かざしてください",
                         "The card did not answer. Hold it still and tap again.")
-        case .Transport:
+        case .link:
             return pick("カードと通信できませんでした。もう一度かざしてください",
                         "Could not talk to the card. Tap again.")
-        case .NoSigningCertificate:
+        case .noSigningCertificate:
             return pick("このカードには署名用電子証明書がありません（15歳未満の方のカードなど）",
                         "This card has no signing certificate (for example, cards of holders under 15).")
-        case .NotJpkiCard:
+        case .notJpkiCard:
             return pick("マイナンバーカードではないようです", "This does not look like a My Number Card.")
-        case .CardStatus, .MalformedResponse:
+        case .cardStatus, .malformedResponse:
             return pick("カードを読み取れませんでした", "The card could not be read.")
-        case .Certificate:
+        case .certificate:
             return pick("電子証明書を読み取れませんでした", "The certificate on the card could not be read.")
-        case .SignatureMismatch:
+        case .signatureMismatch:
             return pick("カードの署名を確認できなかったため破棄しました",
                         "The card's signature did not verify and was discarded.")
-        case .InvalidInput:
+        case .invalidInput:
             return pick("要求を処理できませんでした", "The request could not be processed.")
         }
     }
@@ -212,11 +222,11 @@ public struct ReaderMessages: Equatable, Sendable {
     private func message(for error: NfcError) -> String {
         switch error {
         case .TagLost:
-            return message(for: KazashiError.TagLost(reason: ""))
+            return message(for: .tagLost, pin: nil, attemptsLeft: nil, byThisAttempt: false)
         case .Timeout:
-            return message(for: KazashiError.Timeout(reason: ""))
+            return message(for: .timeout, pin: nil, attemptsLeft: nil, byThisAttempt: false)
         case .Io, .Unexpected:
-            return message(for: KazashiError.Transport(reason: ""))
+            return message(for: .link, pin: nil, attemptsLeft: nil, byThisAttempt: false)
         }
     }
 }

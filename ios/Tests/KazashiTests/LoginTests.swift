@@ -63,7 +63,7 @@ final class LoginTests: XCTestCase {
 
         let error = await kazashiError { try await KazashiNFC.login(challenge: Data(), pin: "1234") }
 
-        guard case .InvalidInput? = error else {
+        guard error?.kind == .invalidInput else {
             return XCTFail("expected InvalidInput, got \(String(describing: error))")
         }
         XCTAssertEqual(virtualCard.pinVerifications(), 0)

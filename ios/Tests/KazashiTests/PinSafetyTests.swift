@@ -17,12 +17,14 @@ final class PinSafetyTests: XCTestCase {
 
         let error = await kazashiError { try await KazashiNFC.login(challenge: Data("c".utf8), pin: "9999") }
 
-        guard case let .WrongPin(pin, attemptsLeft, _)? = error else {
+        guard error?.kind == .wrongPin else {
             return XCTFail("expected WrongPin, got \(String(describing: error))")
         }
+        let pin = error!.pinKind
+        let attemptsLeft = error!.attemptsLeft
         XCTAssertEqual(pin, .authentication)
         XCTAssertEqual(attemptsLeft, 2)
-        XCTAssertEqual(error?.pinType, .authentication)
+        XCTAssertEqual(error?.pinKind, .authentication)
         XCTAssertEqual(virtualCard.attemptsLeft(pin: .authentication), 2)
         XCTAssertEqual(virtualCard.pinVerifications(), 1)
 
@@ -42,16 +44,17 @@ final class PinSafetyTests: XCTestCase {
             let error = await kazashiError {
                 try await cardSession.login(challenge: challenge, pin: "0000", confirmLastAttempt: false)
             }
-            guard case let .WrongPin(_, attemptsLeft, _)? = error else {
+            guard error?.kind == .wrongPin else {
                 return XCTFail("expected WrongPin, got \(String(describing: error))")
             }
+            let attemptsLeft = error!.attemptsLeft
             XCTAssertEqual(attemptsLeft, expected)
         }
 
         let refused = await kazashiError {
             try await cardSession.login(challenge: challenge, pin: "0000", confirmLastAttempt: false)
         }
-        guard case .LastAttemptNotConfirmed(pin: .authentication, reason: _)? = refused else {
+        guard refused?.kind == .lastAttemptNotConfirmed, refused?.pinKind == .authentication else {
             return XCTFail("expected LastAttemptNotConfirmed, got \(String(describing: refused))")
         }
         XCTAssertEqual(virtualCard.pinVerifications(), 2, "the refused attempt sent no VERIFY")
@@ -59,9 +62,12 @@ final class PinSafetyTests: XCTestCase {
         let locked = await kazashiError {
             try await cardSession.login(challenge: challenge, pin: "0000", confirmLastAttempt: true)
         }
-        guard case let .PinBlocked(pin, byThisAttempt, reason)? = locked else {
+        guard locked?.kind == .pinBlocked else {
             return XCTFail("expected PinBlocked, got \(String(describing: locked))")
         }
+        let pin = locked!.pinKind
+        let byThisAttempt = locked!.byThisAttempt
+        let reason = locked!.reason
         XCTAssertEqual(pin, .authentication)
         XCTAssertTrue(byThisAttempt)
         XCTAssertTrue(reason.contains("municipal office"), reason)
@@ -71,7 +77,7 @@ final class PinSafetyTests: XCTestCase {
         let stillLocked = await kazashiError {
             try await cardSession.login(challenge: challenge, pin: "1234", confirmLastAttempt: true)
         }
-        guard case .PinBlocked(_, false, _)? = stillLocked else {
+        guard stillLocked?.kind == .pinBlocked, stillLocked?.byThisAttempt == false else {
             return XCTFail("expected PinBlocked(byThisAttempt: false), got \(String(describing: stillLocked))")
         }
         XCTAssertEqual(virtualCard.pinVerifications(), 3, "a locked PIN is never tried, even the right one")
@@ -83,7 +89,7 @@ final class PinSafetyTests: XCTestCase {
         let challenge = Data("last attempt".utf8)
 
         let refused = await kazashiError { try await KazashiNFC.login(challenge: challenge, pin: "1234") }
-        guard case .LastAttemptNotConfirmed? = refused else {
+        guard refused?.kind == .lastAttemptNotConfirmed else {
             return XCTFail("expected LastAttemptNotConfirmed, got \(String(describing: refused))")
         }
         XCTAssertEqual(virtualCard.pinVerifications(), 0)
@@ -101,7 +107,7 @@ final class PinSafetyTests: XCTestCase {
         let document = Data("last attempt".utf8)
 
         let refused = await kazashiError { try await KazashiNFC.sign(document: document, password: "ABC123") }
-        guard case .LastAttemptNotConfirmed(pin: .signing, reason: _)? = refused else {
+        guard refused?.kind == .lastAttemptNotConfirmed, refused?.pinKind == .signing else {
             return XCTFail("expected LastAttemptNotConfirmed(.signing), got \(String(describing: refused))")
         }
         XCTAssertEqual(virtualCard.pinVerifications(), 0)
@@ -119,7 +125,7 @@ final class PinSafetyTests: XCTestCase {
             try await KazashiNFC.login(challenge: Data("c".utf8), pin: "1234", confirmLastAttempt: true)
         }
 
-        guard case .PinBlocked(pin: .authentication, byThisAttempt: false, reason: _)? = error else {
+        guard error?.kind == .pinBlocked, error?.pinKind == .authentication, error?.byThisAttempt == false else {
             return XCTFail("expected PinBlocked, got \(String(describing: error))")
         }
         XCTAssertEqual(virtualCard.pinVerifications(), 0)
@@ -133,7 +139,7 @@ final class PinSafetyTests: XCTestCase {
             let error = await kazashiError {
                 try await cardSession.login(challenge: Data("c".utf8), pin: pin, confirmLastAttempt: false)
             }
-            guard case .InvalidPinFormat(pin: .authentication, reason: _)? = error else {
+            guard error?.kind == .invalidPinFormat, error?.pinKind == .authentication else {
                 return XCTFail("PIN of \(pin.count) characters: expected InvalidPinFormat, got \(String(describing: error))")
             }
         }
@@ -142,7 +148,7 @@ final class PinSafetyTests: XCTestCase {
                 try await cardSession.signDocument(document: Data("d".utf8), algorithm: .sha256,
                                                    password: password, options: SignOptions())
             }
-            guard case .InvalidPinFormat(pin: .signing, reason: _)? = error else {
+            guard error?.kind == .invalidPinFormat, error?.pinKind == .signing else {
                 return XCTFail("expected InvalidPinFormat(.signing), got \(String(describing: error))")
             }
         }

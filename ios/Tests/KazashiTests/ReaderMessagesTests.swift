@@ -22,11 +22,11 @@ final class ReaderMessagesTests: XCTestCase {
     }
 
     func testWrongPinTellsTheAttemptsLeft() {
-        let error = KazashiError.WrongPin(pin: .authentication, attemptsLeft: 2, reason: "r")
+        let error = failure(.wrongPin, pin: .authentication, attemptsLeft: 2, reason: "r")
         XCTAssertTrue(ja.errorMessage(for: error).contains("残り2回"))
         XCTAssertTrue(en.errorMessage(for: error).contains("2 attempts left"))
 
-        let last = KazashiError.WrongPin(pin: .signing, attemptsLeft: 1, reason: "r")
+        let last = failure(.wrongPin, pin: .signing, attemptsLeft: 1, reason: "r")
         XCTAssertTrue(ja.errorMessage(for: last).contains("署名用パスワード"))
         XCTAssertTrue(ja.errorMessage(for: last).contains("ロック"))
         XCTAssertTrue(en.errorMessage(for: last).contains("1 attempt left"))
@@ -34,24 +34,24 @@ final class ReaderMessagesTests: XCTestCase {
 
     func testLockedPinPointsToTheMunicipalOffice() {
         for byThisAttempt in [true, false] {
-            let error = KazashiError.PinBlocked(pin: .authentication, byThisAttempt: byThisAttempt, reason: "r")
+            let error = failure(.pinBlocked, pin: .authentication, byThisAttempt: byThisAttempt, reason: "r")
             XCTAssertTrue(ja.errorMessage(for: error).contains("市区町村の窓口"))
             XCTAssertTrue(en.errorMessage(for: error).contains("municipal office"))
         }
     }
 
     func testLastAttemptAndNoSigningCertificate() {
-        let last = KazashiError.LastAttemptNotConfirmed(pin: .authentication, reason: "r")
+        let last = failure(.lastAttemptNotConfirmed, pin: .authentication, reason: "r")
         XCTAssertTrue(ja.errorMessage(for: last).contains("残りは1回"))
         XCTAssertTrue(en.errorMessage(for: last).contains("one attempt"))
 
-        let none = KazashiError.NoSigningCertificate(reason: "r")
+        let none = failure(.noSigningCertificate, reason: "r")
         XCTAssertTrue(ja.errorMessage(for: none).contains("署名用電子証明書"))
         XCTAssertTrue(en.errorMessage(for: none).contains("no signing certificate"))
     }
 
     func testTagLostFromTheCoreOrTheTransceiver() {
-        for error: Error in [KazashiError.TagLost(reason: "r"), NfcError.TagLost] {
+        for error: Error in [failure(.tagLost, reason: "r"), NfcError.TagLost] {
             XCTAssertEqual(ja.errorMessage(for: error), "カードが離れました。もう一度かざしてください")
             XCTAssertEqual(en.errorMessage(for: error), "The card moved away; tap again")
         }
@@ -61,23 +61,23 @@ final class ReaderMessagesTests: XCTestCase {
     func testEveryKazashiErrorHasAMessageWithoutTheReason() {
         let reason = "REASON-1234"
         let all: [KazashiError] = [
-            .TagLost(reason: reason),
-            .Timeout(reason: reason),
-            .Transport(reason: reason),
-            .PinCheckInterrupted(pin: .authentication, reason: reason),
-            .InvalidPinFormat(pin: .authentication, reason: reason),
-            .InvalidPinFormat(pin: .signing, reason: reason),
-            .WrongPin(pin: .signing, attemptsLeft: 4, reason: reason),
-            .PinBlocked(pin: .signing, byThisAttempt: true, reason: reason),
-            .LastAttemptNotConfirmed(pin: .signing, reason: reason),
-            .PinRequired(pin: .authentication, reason: reason),
-            .NoSigningCertificate(reason: reason),
-            .NotJpkiCard(reason: reason),
-            .CardStatus(sw: 0x6982, reason: reason),
-            .MalformedResponse(reason: reason),
-            .Certificate(reason: reason),
-            .SignatureMismatch(reason: reason),
-            .InvalidInput(reason: reason),
+            failure(.tagLost, reason: reason),
+            failure(.timeout, reason: reason),
+            failure(.link, reason: reason),
+            failure(.pinCheckInterrupted, pin: .authentication, reason: reason),
+            failure(.invalidPinFormat, pin: .authentication, reason: reason),
+            failure(.invalidPinFormat, pin: .signing, reason: reason),
+            failure(.wrongPin, pin: .signing, attemptsLeft: 4, reason: reason),
+            failure(.pinBlocked, pin: .signing, byThisAttempt: true, reason: reason),
+            failure(.lastAttemptNotConfirmed, pin: .signing, reason: reason),
+            failure(.pinRequired, pin: .authentication, reason: reason),
+            failure(.noSigningCertificate, reason: reason),
+            failure(.notJpkiCard, reason: reason),
+            failure(.cardStatus, statusWord: 0x6982, reason: reason),
+            failure(.malformedResponse, reason: reason),
+            failure(.certificate, reason: reason),
+            failure(.signatureMismatch, reason: reason),
+            failure(.invalidInput, reason: reason),
         ]
         for error in all {
             XCTAssertEqual(error.reason, reason)

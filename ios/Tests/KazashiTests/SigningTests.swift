@@ -62,7 +62,7 @@ final class SigningTests: XCTestCase {
         let cardSession = CardSession(transceiver: virtualCard)
 
         let refused = await kazashiError { try await cardSession.readCertificate(certificate: .signing) }
-        guard case .PinRequired(pin: .signing, reason: _)? = refused else {
+        guard refused?.kind == .pinRequired, refused?.pinKind == .signing else {
             return XCTFail("expected PinRequired(.signing), got \(String(describing: refused))")
         }
         let certificate = try await cardSession.readSigningCertificate(password: "ABC123", confirmLastAttempt: false)

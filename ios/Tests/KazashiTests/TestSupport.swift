@@ -154,3 +154,15 @@ func apdu(_ hex: String) -> Data {
     }
     return Data(bytes)
 }
+
+/// A card-flow error as the core reports it, for tests of what the app shows.
+func failure(_ kind: ErrorKind,
+             pin: PinKind? = nil,
+             attemptsLeft: UInt8? = nil,
+             byThisAttempt: Bool = false,
+             statusWord: UInt16? = nil,
+             reason: String = "r") -> KazashiError {
+    .Failed(kind: kind, reason: reason, action: "what to do", pin: pin, attemptsLeft: attemptsLeft,
+            byThisAttempt: byThisAttempt, statusWord: statusWord)
+}
+

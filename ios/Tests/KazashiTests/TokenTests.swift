@@ -31,7 +31,7 @@ final class TokenTests: XCTestCase {
         XCTAssertNil(status.signingPassword)
 
         let error = await kazashiError { try await KazashiNFC.sign(document: Data("d".utf8), password: "ABC123") }
-        guard case .NoSigningCertificate? = error else {
+        guard error?.kind == .noSigningCertificate else {
             return XCTFail("expected NoSigningCertificate, got \(String(describing: error))")
         }
         XCTAssertEqual(virtualCard.pinVerifications(), 0)
@@ -51,7 +51,7 @@ final class TokenTests: XCTestCase {
         XCTAssertNil(status.authenticationCertificate)
 
         let error = await kazashiError { try await cardSession.readCertificate(certificate: .authentication) }
-        guard case .PinRequired(pin: .authentication, reason: _)? = error else {
+        guard error?.kind == .pinRequired, error?.pinKind == .authentication else {
             return XCTFail("expected PinRequired, got \(String(describing: error))")
         }
 

@@ -17,7 +17,7 @@ final class TransportFailureTests: XCTestCase {
 
         let error = await kazashiError { try await KazashiNFC.login(challenge: Data("c".utf8), pin: "1234") }
 
-        guard case .TagLost? = error else {
+        guard error?.kind == .tagLost else {
             return XCTFail("expected TagLost, got \(String(describing: error))")
         }
         XCTAssertEqual(error?.isLinkFailure, true)
@@ -39,7 +39,7 @@ final class TransportFailureTests: XCTestCase {
 
         let error = await kazashiError { try await KazashiNFC.login(challenge: challenge, pin: "1234") }
 
-        guard case .PinCheckInterrupted(pin: .authentication, reason: _)? = error else {
+        guard error?.kind == .pinCheckInterrupted, error?.pinKind == .authentication else {
             return XCTFail("expected PinCheckInterrupted, got \(String(describing: error))")
         }
         XCTAssertEqual(error?.isLinkFailure, false, "the user must see the counter before trying again")
@@ -64,7 +64,7 @@ final class TransportFailureTests: XCTestCase {
 
         let error = await kazashiError { try await KazashiNFC.sign(document: Data("d".utf8), password: "ABC123") }
 
-        guard case .TagLost? = error else {
+        guard error?.kind == .tagLost else {
             return XCTFail("expected TagLost, got \(String(describing: error))")
         }
         XCTAssertEqual(virtualCard.pinVerifications(), 1, "the password went to the card once")
@@ -84,8 +84,8 @@ final class TransportFailureTests: XCTestCase {
 
             let error = await kazashiError { try await cardSession.status() }
 
-            switch (error, expected) {
-            case (.Timeout?, "Timeout"), (.Transport?, "Transport"):
+            switch (error?.kind, expected) {
+            case (.timeout?, "Timeout"), (.link?, "Transport"):
                 break
             default:
                 XCTFail("\(failure): expected \(expected), got \(String(describing: error))")
@@ -98,9 +98,9 @@ final class TransportFailureTests: XCTestCase {
     /// failure is replaced by the session's reason, but what the card said is kept.
     func testSessionEndWinsOnlyOverLinkFailures() {
         let cancel = KazashiNFCError.userCanceled
-        let lost = KazashiError.TagLost(reason: "lost")
-        let wrong = KazashiError.WrongPin(pin: .authentication, attemptsLeft: 2, reason: "wrong")
-        let interrupted = KazashiError.PinCheckInterrupted(pin: .signing, reason: "interrupted")
+        let lost = failure(.tagLost, reason: "lost")
+        let wrong = failure(.wrongPin, pin: .authentication, attemptsLeft: 2, reason: "wrong")
+        let interrupted = failure(.pinCheckInterrupted, pin: .signing, reason: "interrupted")
 
         XCTAssertEqual(SessionOutcome.surfacedError(operationError: lost, sessionEnd: cancel) as? KazashiNFCError, cancel)
         XCTAssertEqual(SessionOutcome.surfacedError(operationError: lost, sessionEnd: nil) as? KazashiError, lost)

@@ -24,7 +24,7 @@ import kotlinx.coroutines.withContext
  *   reconnected card has forgotten the verified PIN and the selected application.
  * - **A long enough timeout for the signature** (see [TransceiveTimeouts]), restored afterwards.
  * - **Failures the core understands** (see [linkFailure]): a lost card surfaces to the app as
- *   `KazashiException.TagLost`, or as `PinCheckInterrupted` if it happened during VERIFY.
+ *   `ErrorKind.TAG_LOST`, or as `PIN_CHECK_INTERRUPTED` if it happened during VERIFY.
  * - **No retries and no traces.** Each command is sent exactly once, so a VERIFY (which carries the
  *   PIN and spends an attempt when wrong) is never repeated behind the user's back; command bytes
  *   are neither logged nor kept.

@@ -8,7 +8,7 @@ import jp.kazashi.SignResult
 
 // One-tap shortcuts for the two things apps do with the card. Each is one withJpkiSession call;
 // use withJpkiSession directly to combine flows on one tap. Errors are the session's
-// KazashiException variants; none of these functions retries or re-sends a PIN.
+// KazashiException.Failed with an ErrorKind; none of these functions retries or re-sends a PIN.
 
 /**
  * Tap to log in: signs SHA-256([challenge]) with the card's authentication key after verifying
@@ -16,7 +16,7 @@ import jp.kazashi.SignResult
  * certificate.
  *
  * @param confirmLastAttempt `true` only after telling the user that one attempt is left and that a
- *   wrong PIN locks it; otherwise the card is not asked and `KazashiException.LastAttemptNotConfirmed`
+ *   wrong PIN locks it; otherwise the card is not asked and `ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED`
  *   is thrown.
  */
 suspend fun IsoDep.tapToLogin(challenge: ByteArray, pin: String, confirmLastAttempt: Boolean = false): LoginResult =

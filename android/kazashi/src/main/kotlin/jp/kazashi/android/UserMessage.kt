@@ -3,30 +3,15 @@ package jp.kazashi.android
 import jp.kazashi.KazashiException
 
 /**
- * The sentence for the user that every [KazashiException] carries as `reason`.
+ * The sentences for the user that every [KazashiException] carries: what happened (`reason`) and
+ * what to do next (`action`), both from the core's one list of error kinds.
  *
- * Each generated variant has its own `reason` property but the sealed base class has none, and
- * `message` is a debugging string (`"pin=…, reason=…"`). This reads it from any variant, so a UI can
- * show the specific cases it handles and fall back to `e.userMessage` for the rest. The `when` is
- * exhaustive on purpose: a variant added to the FFI fails this build rather than showing nothing.
+ * `message` is a debugging string (`"kind=…, reason=…"`); show this instead. A UI can switch on
+ * `(e as KazashiException.Failed).kind` for the cases it handles specially and show
+ * `e.userMessage` for the rest.
  */
 val KazashiException.userMessage: String
     get() =
         when (this) {
-            is KazashiException.TagLost -> reason
-            is KazashiException.Timeout -> reason
-            is KazashiException.Transport -> reason
-            is KazashiException.PinCheckInterrupted -> reason
-            is KazashiException.InvalidPinFormat -> reason
-            is KazashiException.WrongPin -> reason
-            is KazashiException.PinBlocked -> reason
-            is KazashiException.LastAttemptNotConfirmed -> reason
-            is KazashiException.PinRequired -> reason
-            is KazashiException.NoSigningCertificate -> reason
-            is KazashiException.NotJpkiCard -> reason
-            is KazashiException.CardStatus -> reason
-            is KazashiException.MalformedResponse -> reason
-            is KazashiException.Certificate -> reason
-            is KazashiException.SignatureMismatch -> reason
-            is KazashiException.InvalidInput -> reason
+            is KazashiException.Failed -> if (reason.endsWith(".")) "$reason $action" else "$reason. $action"
         }

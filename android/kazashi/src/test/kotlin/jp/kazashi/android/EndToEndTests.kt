@@ -7,6 +7,7 @@ import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import jp.kazashi.CertificateKind
 import jp.kazashi.DigestAlgorithm
+import jp.kazashi.ErrorKind
 import jp.kazashi.KazashiException
 import jp.kazashi.PinKind
 import jp.kazashi.VirtualCard
@@ -93,25 +94,27 @@ val endToEndTests = listOf(
     },
     test("a wrong PIN surfaces as WrongPin with the attempts left, after exactly one VERIFY") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
-        val e = assertThrows<KazashiException.WrongPin> { cardLink(card).tapToLogin(CHALLENGE, "9999") }
+        val e = assertFailure(ErrorKind.WRONG_PIN) { cardLink(card).tapToLogin(CHALLENGE, "9999") }
         assertEquals(2.toUByte(), e.attemptsLeft, "attempts left")
         assertEquals(PinKind.AUTHENTICATION, e.pin, "pin")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         val asBase: KazashiException = e
-        assertTrue(e.reason.isNotBlank() && asBase.userMessage == e.reason) { "userMessage is not the reason" }
+        assertTrue(e.reason.isNotBlank() && asBase.userMessage.startsWith(e.reason) && asBase.userMessage.endsWith(e.action)) {
+            "userMessage is not reason and action"
+        }
     },
     test("one attempt left: LastAttemptNotConfirmed without any VERIFY, then success once confirmed") {
         val card = VirtualCard(VirtualCardProfile.AUTH_LAST_ATTEMPT)
-        assertThrows<KazashiException.LastAttemptNotConfirmed> { cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN) }
+        assertFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) { cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN) }
         assertEquals(0u, card.pinVerifications(), "VERIFYs before confirmation")
         val result = cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN, confirmLastAttempt = true)
         assertSha256WithRsa(x509(result.certificate.der), CHALLENGE, result.signature)
         assertEquals(1u, card.pinVerifications(), "VERIFYs after confirmation")
     },
-    test("tag lost during the signature: KazashiException.TagLost, no extra VERIFY, connection closed") {
+    test("tag lost during the signature: ErrorKind.TAG_LOST, no extra VERIFY, connection closed") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val link = cardLink(card) { command, answer -> if (isSignatureCommand(command)) throw TagLostException() else answer() }
-        assertThrows<KazashiException.TagLost> { link.tapToLogin(CHALLENGE, AUTH_PIN) }
+        assertFailure(ErrorKind.TAG_LOST) { link.tapToLogin(CHALLENGE, AUTH_PIN) }
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertEquals(1, link.exchanges.count { isVerifyWithPin(it.command) }, "VERIFYs sent")
         assertTrue(!link.isOpen) { "the connection was left open" }
@@ -122,7 +125,7 @@ val endToEndTests = listOf(
             val response = answer()
             if (isVerifyWithPin(command)) throw TagLostException() else response
         }
-        val e = assertThrows<KazashiException.PinCheckInterrupted> { link.tapToSign(DOCUMENT, SIGNING_PASSWORD) }
+        val e = assertFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { link.tapToSign(DOCUMENT, SIGNING_PASSWORD) }
         assertEquals(PinKind.SIGNING, e.pin, "pin")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertTrue(link.exchanges.none { isSignatureCommand(it.command) }) { "signed after an interrupted VERIFY" }

@@ -37,6 +37,13 @@ inline fun <reified T : Throwable> assertThrows(block: () -> Unit): T {
     fail("expected ${T::class.simpleName}, nothing was thrown")
 }
 
+/** Runs [block], which must fail with a card-flow error of [kind]; returns that error. */
+inline fun assertFailure(kind: jp.kazashi.ErrorKind, block: () -> Unit): jp.kazashi.KazashiException.Failed {
+    val e = assertThrows<jp.kazashi.KazashiException.Failed>(block)
+    if (e.kind != kind) throw AssertionFailed("expected $kind, got ${e.kind}: ${e.reason}").apply { initCause(e) }
+    return e
+}
+
 fun ByteArray.hex(): String = joinToString("") { "%02X".format(it) }
 
 fun bytes(vararg values: Int) = ByteArray(values.size) { values[it].toByte() }
