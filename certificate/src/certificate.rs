@@ -165,6 +165,11 @@ pub struct CertificateInfo {
 
 impl CertificateInfo {
     /// Parses a DER certificate.
+    ///
+    /// # Errors
+    ///
+    /// [`CertificateError::Unusable`] when the bytes are not one DER X.509 certificate (lengths
+    /// beyond their parent, trailing bytes) or its key is not RSA.
     pub fn from_der(der: &[u8]) -> Result<Self> {
         let bad = |reason: String| CertificateError::Unusable { reason };
         check_der_lengths(der).map_err(|reason| bad(reason.into()))?;
@@ -267,6 +272,10 @@ impl CertificateInfo {
     }
 
     /// Checks an RSASSA-PKCS1-v1_5 signature over `digest` with this certificate's key.
+    ///
+    /// # Errors
+    ///
+    /// [`CertificateError::SignatureMismatch`] when the signature does not verify with this key.
     pub fn verify_digest_signature(
         &self,
         algorithm: DigestAlgorithm,

@@ -18,6 +18,11 @@ pub(crate) const MAX_DER_DEPTH: usize = 64;
 /// decodes an IMPLICIT constructed type from it before checking the tag's constructed bit;
 /// since such content may also be plain bytes, there only a length larger than the whole
 /// input is refused.
+///
+/// # Errors
+///
+/// A short description of the first value whose length runs past its parent, whose
+/// length is indefinite, or which is nested deeper than the bound.
 pub fn check_der_lengths(der: &[u8]) -> Result<(), &'static str> {
     walk(der, 0, true, der.len())
 }

@@ -80,6 +80,10 @@ impl DigestAlgorithm {
     }
 
     /// The DER DigestInfo (AlgorithmIdentifier and digest) the card must sign.
+    ///
+    /// # Errors
+    ///
+    /// [`CertificateError::InvalidInput`] when the digest's length is not the algorithm's.
     pub fn digest_info(self, digest: &[u8]) -> Result<Vec<u8>> {
         self.check_len(digest)?;
         let scheme = self.pkcs1v15();
@@ -147,6 +151,10 @@ impl DocumentDigest {
     }
 
     /// Wraps a digest computed elsewhere.
+    ///
+    /// # Errors
+    ///
+    /// [`CertificateError::InvalidInput`] when the digest's length is not the algorithm's.
     pub fn from_digest(algorithm: DigestAlgorithm, digest: Vec<u8>) -> Result<Self> {
         algorithm.check_len(&digest)?;
         Ok(Self { algorithm, digest })

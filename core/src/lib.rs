@@ -28,6 +28,7 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![warn(clippy::missing_errors_doc)]
 
 pub use kazashi_certificate::{certificate, digest};
 pub use kazashi_iso7816::{apdu, channel, transport};

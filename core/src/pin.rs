@@ -120,6 +120,10 @@ pub struct AuthPin([u8; 4]);
 
 impl AuthPin {
     /// Checks the format: exactly 4 digits.
+    ///
+    /// # Errors
+    ///
+    /// [`PinFormatError::AuthPinLength`] or [`PinFormatError::AuthPinNotDigits`].
     pub fn new(pin: &str) -> Result<Self, PinFormatError> {
         let len = pin.chars().count();
         if len != 4 {
@@ -150,6 +154,11 @@ pub struct SigningPassword(Vec<u8>);
 
 impl SigningPassword {
     /// Checks the format and upper-cases letters.
+    ///
+    /// # Errors
+    ///
+    /// [`PinFormatError::SigningPasswordLength`], [`PinFormatError::SigningPasswordCharacters`]
+    /// or [`PinFormatError::SigningPasswordNeedsLetterAndDigit`].
     pub fn new(password: &str) -> Result<Self, PinFormatError> {
         let len = password.chars().count();
         if !(6..=16).contains(&len) {

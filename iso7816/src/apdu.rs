@@ -154,6 +154,12 @@ impl Command {
     /// Encodes the command, in the short form whenever it fits.
     ///
     /// The result is wiped on drop, like the command itself.
+    ///
+    /// # Errors
+    ///
+    /// [`ApduError::DataTooLong`], [`ApduError::InvalidNe`], or
+    /// [`ApduError::ExtendedLengthUnsupported`] when the command needs extended length and
+    /// `extended_allowed` is false.
     pub fn encode(&self, extended_allowed: bool) -> Result<Zeroizing<Vec<u8>>, ApduError> {
         if self.data.len() > MAX_EXTENDED_NC {
             return Err(ApduError::DataTooLong {
@@ -202,6 +208,10 @@ impl Command {
     }
 
     /// Decodes a command APDU, telling which length form it used.
+    ///
+    /// # Errors
+    ///
+    /// [`ApduError::CommandTooShort`] or [`ApduError::InconsistentLength`].
     pub fn decode(bytes: &[u8]) -> Result<(Command, LengthForm), ApduError> {
         let len = bytes.len();
         if len < 4 {
@@ -396,6 +406,10 @@ impl Response {
     }
 
     /// Splits raw bytes into data and status word.
+    ///
+    /// # Errors
+    ///
+    /// [`ApduError::ResponseTooShort`] without a status word.
     pub fn decode(bytes: &[u8]) -> Result<Self, ApduError> {
         if bytes.len() < 2 {
             return Err(ApduError::ResponseTooShort { len: bytes.len() });

@@ -127,6 +127,13 @@ impl<T: Transport> Channel<T> {
     ///
     /// Only a command with an Le can have a wrong one, and a command carrying a PIN is never
     /// re-sent (the card may have counted the attempt): for those, `6Cxx` is returned as it is.
+    ///
+    /// # Errors
+    ///
+    /// [`ChannelError::Transport`] when the link fails (nothing is retried),
+    /// [`ChannelError::Apdu`] / [`ChannelError::TooLargeForLink`] when the command cannot be sent
+    /// on this link, [`ChannelError::MalformedResponse`] for a response without a status word or an
+    /// endless GET RESPONSE chain.
     pub async fn exchange(
         &mut self,
         command: &Command,

@@ -119,6 +119,10 @@ fn info(state: &ReaderState) -> ReaderInfo {
 }
 
 /// Lists the readers, with whether each holds a card.
+///
+/// # Errors
+///
+/// [`ReaderError`] when the PC/SC service is not running or cannot be asked.
 pub fn list_readers() -> Result<Vec<ReaderInfo>, ReaderError> {
     let context = establish()?;
     let names = match reader_names(&context) {
@@ -186,6 +190,11 @@ impl std::fmt::Debug for PcscTransport {
 
 impl PcscTransport {
     /// Picks a reader, waits for a card (up to `options.wait`) and connects exclusively.
+    ///
+    /// # Errors
+    ///
+    /// [`ReaderError`]: no reader, the named reader not found, no card within the wait, the card
+    /// in use by another program, or the PC/SC service not running.
     pub fn connect(options: &ConnectOptions) -> Result<Self, ReaderError> {
         let context = establish()?;
         let names = reader_names(&context)?;
@@ -241,6 +250,10 @@ impl PcscTransport {
     }
 
     /// Closes the connection (see the type's documentation for the disposition).
+    ///
+    /// # Errors
+    ///
+    /// [`TransportError::Io`] when PC/SC refuses to end the transaction or disconnect.
     pub fn close(mut self) -> Result<(), TransportError> {
         self.disconnect()
     }

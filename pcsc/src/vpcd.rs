@@ -69,6 +69,7 @@ fn quickack(stream: &TcpStream) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     let on: libc::c_int = 1;
     // SAFETY: a valid socket descriptor and a correctly sized `int` option value.
+    #[allow(unsafe_code)]
     let rc = unsafe {
         libc::setsockopt(
             stream.as_raw_fd(),
@@ -158,6 +159,10 @@ fn connect(addr: &[SocketAddr], shutdown: &AtomicBool) -> io::Result<Option<TcpS
 /// call; power off, power on and reset clear only its security state, as on a real card.
 ///
 /// Returns the card, so a caller can inspect it afterwards, and why the bridge stopped.
+///
+/// # Errors
+///
+/// I/O errors connecting to or talking with vpcd.
 pub fn serve_vpcd(
     card: VirtualCard,
     host: &str,
@@ -168,6 +173,10 @@ pub fn serve_vpcd(
 }
 
 /// [`serve_vpcd`], telling `log` about each event.
+///
+/// # Errors
+///
+/// I/O errors connecting to or talking with vpcd.
 pub fn serve_vpcd_with_log(
     card: VirtualCard,
     host: &str,

@@ -70,6 +70,11 @@ impl TrustStore {
 
     /// Also accepts a caller-supplied root (the JPKI test hierarchy, the virtual card's test
     /// PKI). This is the explicit opt-in: without it, test certificates are rejected.
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::BadRoot`] when the certificate is not a usable self-signed CA, or
+    /// [`TrustError::Malformed`].
     pub fn with_test_root(
         mut self,
         der: &[u8],
@@ -109,6 +114,12 @@ pub struct ChainVerification {
 }
 
 /// Verifies `leaf_der` for `purpose` at `at` (Unix seconds).
+///
+/// # Errors
+///
+/// A [`TrustError`] naming the first check that failed: malformed, wrong purpose, expired or
+/// not yet valid, untrusted or invalid root, test root not accepted, tampered, wrong usage or
+/// policy, weak algorithm.
 pub fn verify_certificate(
     leaf_der: &[u8],
     purpose: CertificatePurpose,

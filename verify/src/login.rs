@@ -65,6 +65,11 @@ impl LoginMessage {
     }
 
     /// Parses the JSON text.
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::Malformed`] for text that is not a log-in message, and
+    /// [`TrustError::UnsupportedVersion`].
     pub fn from_json(text: &str) -> Result<Self, TrustError> {
         serde_json::from_str(text)
             .map_err(|e| TrustError::malformed(format!("log-in message: {e}")))
@@ -82,6 +87,11 @@ pub trait ChallengeStore: Send + Sync {
     fn remember(&self, challenge: &[u8], expires_at: i64);
     /// Spends a challenge: succeeds once for an issued, unexpired challenge; a second use gives
     /// [`TrustError::ChallengeReplayed`].
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::ChallengeUnknown`], [`TrustError::ChallengeReplayed`] or
+    /// [`TrustError::ChallengeExpired`].
     fn take(&self, challenge: &[u8], now: i64) -> Result<(), TrustError>;
 }
 
@@ -133,6 +143,10 @@ impl ChallengeStore for InMemoryChallengeStore {
 /// implement this trait over your operator's service.
 pub trait RevocationChecker: Send + Sync {
     /// Checks one certificate.
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::Revoked`] or [`TrustError::RevocationUnavailable`].
     fn check(&self, certificate: &CertificateInfo) -> Result<RevocationStatus, TrustError>;
 }
 
@@ -201,6 +215,11 @@ impl<'a> LoginVerifier<'a> {
 
     /// Verifies `message` as the answer to `expected_challenge` at `now` (Unix seconds). The
     /// challenge is spent by this call, whatever the outcome of the later checks.
+    ///
+    /// # Errors
+    ///
+    /// A [`TrustError`]: the challenge unknown, replayed, expired, too short or not the one
+    /// signed; an unsupported version; a bad signature; the chain's errors; a revoked certificate.
     pub fn verify(
         &self,
         message: &LoginMessage,

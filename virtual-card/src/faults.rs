@@ -63,6 +63,10 @@ impl FaultPlan {
     /// Counts one command about to go out. `Err` when it must not reach the card (the tag is
     /// lost before delivery); `Ok(Some(fault))` when the response must go through
     /// [`FaultPlan::damage`]; `Ok(None)` for an untouched exchange.
+    ///
+    /// # Errors
+    ///
+    /// The planned [`TransportError`] when the fault strikes before the command reaches the card.
     pub fn before_delivery(&mut self) -> Result<Option<Fault>, TransportError> {
         let index = self.sent;
         self.sent += 1;
@@ -74,6 +78,10 @@ impl FaultPlan {
     }
 
     /// What the link makes of a response the card gave, under `fault`.
+    ///
+    /// # Errors
+    ///
+    /// The planned [`TransportError`] for a fault that loses the response.
     pub fn damage(fault: Fault, mut response: Vec<u8>) -> Result<Vec<u8>, TransportError> {
         match fault {
             Fault::TagLostBeforeDelivery | Fault::TagLostAfterDelivery => {

@@ -16,6 +16,10 @@ impl CertificateAvailability {
     pub const PRESENT: u8 = 0x8F;
 
     /// Parses the file; it has exactly three bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedResponse`] when the record is not 3 bytes.
     pub fn parse(bytes: &[u8]) -> Result<Self> {
         let raw: [u8; 3] = bytes.try_into().map_err(|_| {
             Error::malformed(

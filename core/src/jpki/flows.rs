@@ -82,6 +82,11 @@ pub struct SignOptions {
 impl<T: Transport> JpkiCard<T> {
     /// Token type, certificate availability, both retry counters and the authentication
     /// certificate, with no PIN and no attempt spent.
+    ///
+    /// # Errors
+    ///
+    /// Link failures, [`Error::NotJpkiCard`], and [`Error::CardStatus`] /
+    /// [`Error::MalformedResponse`] for answers the flow cannot use.
     pub async fn status(&mut self) -> Result<CardStatus> {
         let start = self.stats();
         self.select_application().await?;
@@ -116,18 +121,33 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     /// Reads the token information file (EF `0006`).
+    ///
+    /// # Errors
+    ///
+    /// Link failures, [`Error::NotJpkiCard`], [`Error::CardStatus`] when the file is missing,
+    /// [`Error::MalformedResponse`] when it is not a `CK_TOKEN_INFO`.
     pub async fn token_info(&mut self) -> Result<TokenInfo> {
         self.select_application().await?;
         self.token_info_selected().await
     }
 
     /// Reads the certificate availability file (EF `0008`); `None` if the token has none.
+    ///
+    /// # Errors
+    ///
+    /// Link failures, [`Error::NotJpkiCard`], [`Error::MalformedResponse`] for a file of the
+    /// wrong size.
     pub async fn certificate_availability(&mut self) -> Result<Option<CertificateAvailability>> {
         self.select_application().await?;
         self.availability_selected().await
     }
 
     /// A PIN's retry counter, read without spending an attempt.
+    ///
+    /// # Errors
+    ///
+    /// Link failures, [`Error::NotJpkiCard`], [`Error::NoSigningCertificate`] for the signing
+    /// password of a card without one, [`Error::CardStatus`] for an answer that is not a counter.
     pub async fn retry_counter(&mut self, kind: PinKind) -> Result<PinStatus> {
         self.select_application().await?;
         self.pin_status(kind).await
@@ -137,6 +157,12 @@ impl<T: Transport> JpkiCard<T> {
     /// a physical card. The signing certificate needs [`JpkiCard::read_signing_certificate`];
     /// a phone token's authentication certificate needs
     /// [`JpkiCard::read_authentication_certificate_with_pin`].
+    ///
+    /// # Errors
+    ///
+    /// Link failures, [`Error::NotJpkiCard`], [`Error::PinRequired`] for the signing certificate
+    /// (use [`JpkiCard::read_signing_certificate`]) or a phone token's authentication certificate,
+    /// [`Error::NoSigningCertificate`], [`Error::Certificate`] for an unusable certificate.
     pub async fn read_certificate(&mut self, kind: CertificateKind) -> Result<CertificateInfo> {
         if kind == CertificateKind::Signing {
             return Err(Error::PinRequired {
@@ -148,6 +174,12 @@ impl<T: Transport> JpkiCard<T> {
     }
 
     /// Verifies the signing password, then reads the signing certificate (personal data).
+    ///
+    /// # Errors
+    ///
+    /// The PIN errors of a guarded VERIFY ([`Error::WrongPin`], [`Error::PinBlocked`],
+    /// [`Error::LastAttemptNotConfirmed`], [`Error::AttemptsNotReported`],
+    /// [`Error::PinCheckInterrupted`]), [`Error::NoSigningCertificate`], link and card errors.
     pub async fn read_signing_certificate(
         &mut self,
         password: &SigningPassword,
@@ -162,6 +194,12 @@ impl<T: Transport> JpkiCard<T> {
 
     /// Verifies the authentication PIN, then reads the authentication certificate (needed on
     /// Android phone tokens, which protect it).
+    ///
+    /// # Errors
+    ///
+    /// The PIN errors of a guarded VERIFY ([`Error::WrongPin`], [`Error::PinBlocked`],
+    /// [`Error::LastAttemptNotConfirmed`], [`Error::AttemptsNotReported`],
+    /// [`Error::PinCheckInterrupted`]), link and card errors.
     pub async fn read_authentication_certificate_with_pin(
         &mut self,
         pin: &AuthPin,
@@ -180,6 +218,12 @@ impl<T: Transport> JpkiCard<T> {
     /// READ BINARY (5). With SELECT forms: SELECT AP, SELECT PIN, retry query, VERIFY, SELECT
     /// key, SIGN, SELECT certificate, READ BINARY (8). Without extended length the certificate
     /// takes ⌈size/256⌉ reads.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for an empty challenge (before any APDU); the PIN errors of a
+    /// guarded VERIFY; [`Error::SignatureMismatch`] when the card's signature does not verify
+    /// against its certificate; link and card errors.
     pub async fn login(
         &mut self,
         challenge: &[u8],
@@ -195,6 +239,11 @@ impl<T: Transport> JpkiCard<T> {
     /// extended length, seven fewer without. If the key does not match (another card, a
     /// renewed certificate), the certificate is read from the card as usual;
     /// [`LoginResult::certificate_from_cache`] says which happened.
+    ///
+    /// # Errors
+    ///
+    /// As [`JpkiCard::login`]. An unusable or foreign cached certificate is not an error: the
+    /// card's certificate is read instead.
     pub async fn login_with_cached_certificate(
         &mut self,
         challenge: &[u8],
@@ -262,6 +311,12 @@ impl<T: Transport> JpkiCard<T> {
     ///
     /// The availability file is read first, so a card without a signing certificate is found
     /// out before the password is sent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for SHA-1 without the opt-in (before any APDU); the PIN errors of
+    /// a guarded VERIFY; [`Error::NoSigningCertificate`]; [`Error::SignatureMismatch`]; link and
+    /// card errors.
     pub async fn sign(
         &mut self,
         digest: &DocumentDigest,
@@ -278,6 +333,10 @@ impl<T: Transport> JpkiCard<T> {
     /// Signs a digest that depends on the signing certificate (a CMS file's signed attributes
     /// name the certificate): verifies the password, reads the certificate, asks `prepare` for
     /// the digest, then signs and checks the signature. Same APDUs as [`JpkiCard::sign`].
+    ///
+    /// # Errors
+    ///
+    /// As [`JpkiCard::sign`], and whatever `digest_for` returns.
     pub async fn sign_with_certificate<F>(
         &mut self,
         password: &SigningPassword,
@@ -314,6 +373,12 @@ impl<T: Transport> JpkiCard<T> {
 
     /// Changes a PIN: verifies `current` (with the usual counter checks), then sends CHANGE
     /// REFERENCE DATA with `new`.
+    ///
+    /// # Errors
+    ///
+    /// The PIN errors of the guarded VERIFY of `current`; [`Error::PinRequired`] or
+    /// [`Error::CardStatus`] when the card refuses the change; [`Error::NoSigningCertificate`];
+    /// link failures.
     pub async fn change_pin<P: Pin>(
         &mut self,
         current: &P,

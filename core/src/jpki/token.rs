@@ -72,6 +72,10 @@ impl TokenInfo {
 
     /// Parses EF `0006`. The label (first 32 bytes) is required; the rest is read when the full
     /// 160 bytes are there.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MalformedResponse`] when the record is too short or its label is not text.
     pub fn parse(bytes: &[u8]) -> Result<Self> {
         let operation = "READ BINARY of the token information file";
         if bytes.len() < 32 {
