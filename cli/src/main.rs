@@ -307,44 +307,48 @@ fn merge(into: &mut Value, from: Value) {
 }
 
 /// Runs the command; returns its outcome and the APDUs it exchanged.
+/// Runs the command: those that need no card first, else the card command on the chosen card.
+/// Returns the outcome and the APDUs exchanged.
 fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
+    if let Some(result) = run_without_card(cli) {
+        return (result, 0);
+    }
+    let mut card = match open_card(cli) {
+        Ok(card) => card,
+        Err(failure) => return (Err(failure), 0),
+    };
+    let result = run_card_command(cli, &mut card, pin_options(cli));
+    (result.map_err(Failure::from), card.stats().apdus)
+}
+
+/// The commands that talk to no card (or start their own): `None` for a card command.
+fn run_without_card(cli: &Cli) -> Option<Result<Outcome, Failure>> {
     let trust = || verify::TrustChoice {
         virtual_card: cli.trust_virtual_card.then_some(cli.profile),
         roots: &cli.trust_root,
     };
-    match &cli.command {
-        Command::Demo => return (demo::run(cli.profile), 0),
-        Command::Profiles => return (Ok(profiles()), 0),
+    Some(match &cli.command {
+        Command::Demo => demo::run(cli.profile),
+        Command::Profiles => Ok(profiles()),
         Command::Verify {
             file,
             content,
             show_personal,
-        } => {
-            return (
-                verify::verify(file, content.as_deref(), *show_personal, trust()),
-                0,
-            )
-        }
+        } => verify::verify(file, content.as_deref(), *show_personal, trust()),
         Command::VerifyLogin { message, challenge } => {
-            return (verify::verify_login(message, challenge, trust()), 0)
+            verify::verify_login(message, challenge, trust())
         }
         Command::Cert {
             which: CertChoice::Inspect,
             file,
             ..
-        } => {
-            let result = match file {
-                Some(file) => verify::inspect(file),
-                None => Err(Failure::Card(Error::InvalidInput {
-                    reason: "cert inspect needs a certificate file".into(),
-                })),
-            };
-            return (result, 0);
-        }
-        _ => {}
-    }
-    match &cli.command {
-        Command::Readers => return (readers(), 0),
+        } => match file {
+            Some(file) => verify::inspect(file),
+            None => Err(Failure::Card(Error::InvalidInput {
+                reason: "cert inspect needs a certificate file".into(),
+            })),
+        },
+        Command::Readers => readers(),
         Command::VirtualCard {
             action:
                 VirtualCardAction::Serve {
@@ -352,38 +356,55 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
                     host,
                     verbose,
                 },
-        } => return (serve(cli.profile, host, *port, *verbose), 0),
-        _ => {}
-    }
-    let interactive = !cli.pin_stdin && !cli.json && std::io::stdin().is_terminal();
-    let pins = PinOptions {
+        } => serve(cli.profile, host, *port, *verbose),
+        Command::Status | Command::Cert { .. } | Command::Login { .. } | Command::Sign { .. } => {
+            return None
+        }
+        Command::Pin { .. } => return None,
+    })
+}
+
+/// Where PINs come from, and whether the last attempt is confirmed already.
+fn pin_options(cli: &Cli) -> PinOptions {
+    PinOptions {
         source: if cli.pin_stdin {
             PinSource::Stdin
         } else {
             PinSource::Prompt
         },
         confirmed: cli.confirm_last_attempt,
-        interactive,
-    };
+        interactive: !cli.pin_stdin && !cli.json && std::io::stdin().is_terminal(),
+    }
+}
+
+/// The virtual card or a reader, with the progress display on a terminal.
+fn open_card(cli: &Cli) -> Result<JpkiCard<Box<dyn Transport>>, Failure> {
     let mut transport: Box<dyn Transport> = if cli.virtual_card {
         Box::new(VirtualCard::from_profile(cli.profile))
     } else {
-        match open_reader(cli) {
-            Ok(t) => t,
-            Err(failure) => return (Err(failure), 0),
-        }
+        open_reader(cli)?
     };
     if !cli.json && std::io::stderr().is_terminal() {
         transport = Box::new(progress::Progress::new(transport));
     }
-    let mut card = JpkiCard::new(transport);
-    let result = match &cli.command {
-        Command::Status => commands::status(&mut card),
+    Ok(JpkiCard::new(transport))
+}
+
+/// The commands that run a card flow.
+fn run_card_command(
+    cli: &Cli,
+    card: &mut JpkiCard<Box<dyn Transport>>,
+    pins: PinOptions,
+) -> Result<Outcome, Error> {
+    match &cli.command {
+        Command::Status => commands::status(card),
         Command::Cert {
             which, pem, out, ..
         } => match which.kind() {
-            Some(kind) => commands::cert(&mut card, kind, *pem, out.as_deref(), pins),
-            None => unreachable!("inspect is handled above"),
+            Some(kind) => commands::cert(card, kind, *pem, out.as_deref(), pins),
+            None => Err(Error::InvalidInput {
+                reason: "cert inspect reads a file, not a card".into(),
+            }),
         },
         Command::Login {
             challenge,
@@ -392,7 +413,7 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
             message_out,
             certificate_cache,
         } => commands::login(
-            &mut card,
+            card,
             challenge,
             commands::LoginFiles {
                 signature: out.as_deref(),
@@ -409,20 +430,18 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
             allow_sha1,
             cms,
             attached,
-        } => hash
-            .parse::<DigestAlgorithm>()
-            .map_err(kazashi::Error::from)
-            .and_then(|algorithm| {
-                if *cms {
-                    commands::sign_cms(&mut card, file, out, algorithm, *attached, pins)
-                } else {
-                    commands::sign(&mut card, file, out, algorithm, *allow_sha1, pins)
-                }
-            }),
+        } => {
+            let algorithm = hash.parse::<DigestAlgorithm>()?;
+            if *cms {
+                commands::sign_cms(card, file, out, algorithm, *attached, pins)
+            } else {
+                commands::sign(card, file, out, algorithm, *allow_sha1, pins)
+            }
+        }
         Command::Pin {
             action: PinAction::Change { which },
         } => commands::change_pin(
-            &mut card,
+            card,
             match which {
                 PinChoice::Auth => PinKind::Authentication,
                 PinChoice::Sign => PinKind::Signing,
@@ -434,11 +453,10 @@ fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
         | Command::Readers
         | Command::VirtualCard { .. }
         | Command::Verify { .. }
-        | Command::VerifyLogin { .. } => {
-            unreachable!("handled above")
-        }
-    };
-    (result.map_err(Failure::from), card.stats().apdus)
+        | Command::VerifyLogin { .. } => Err(Error::InvalidInput {
+            reason: "this command does not use a card".into(),
+        }),
+    }
 }
 
 #[cfg(feature = "pcsc")]

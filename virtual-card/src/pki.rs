@@ -163,19 +163,38 @@ pub(crate) fn build(
         root_until,
     );
 
+    let validity = (issued, leaf_until);
+    let auth = authentication_leaf(seed, keys, holder, auth_root_name, validity);
+    let sign = signing_leaf(seed, keys, holder, sign_root_name, validity);
+    TestCertificates {
+        auth_root,
+        sign_root,
+        auth,
+        sign,
+    }
+}
+
+/// The authentication certificate: no personal data, the subject a random-looking ID.
+fn authentication_leaf(
+    seed: &str,
+    keys: &TestKeys,
+    holder: &Holder,
+    issuer: Name,
+    (from, until): (OffsetDateTime, OffsetDateTime),
+) -> Vec<u8> {
     let auth_id = authentication_id(seed, &holder.municipality_code);
-    let auth_subject = Name::from_str(&format!("CN={auth_id},C=JP")).expect("DN");
-    let auth = leaf(
+    let subject = Name::from_str(&format!("CN={auth_id},C=JP")).expect("DN");
+    leaf(
         LeafSpec {
             seed,
             label: "auth-leaf",
             issuer_label: "auth-root",
-            subject: auth_subject,
-            issuer: auth_root_name,
+            subject,
+            issuer,
             issuer_key: &keys.auth_root,
             key: &keys.auth_leaf,
-            from: issued,
-            until: leaf_until,
+            from,
+            until,
         },
         vec![
             ext(true, &KeyUsage(KeyUsages::DigitalSignature.into())),
@@ -185,25 +204,34 @@ pub(crate) fn build(
             ext(false, &crl_point("JPKI for user authentication", holder)),
             ext(false, &ocsp("http://ocspauthnorm.jpki-test.invalid")),
         ],
-    );
+    )
+}
 
+/// The signing certificate: the holder's attributes in its SubjectAltName.
+fn signing_leaf(
+    seed: &str,
+    keys: &TestKeys,
+    holder: &Holder,
+    issuer: Name,
+    (from, until): (OffsetDateTime, OffsetDateTime),
+) -> Vec<u8> {
     let sign_id = authentication_id(&format!("{seed}/sign"), &holder.municipality_code);
-    let sign_subject = Name::from_str(&format!(
+    let subject = Name::from_str(&format!(
         "CN={sign_id},L={},L={},C=JP",
         holder.city, holder.prefecture
     ))
     .expect("DN");
-    let sign = leaf(
+    leaf(
         LeafSpec {
             seed,
             label: "sign-leaf",
             issuer_label: "sign-root",
-            subject: sign_subject,
-            issuer: sign_root_name,
+            subject,
+            issuer,
             issuer_key: &keys.sign_root,
             key: &keys.sign_leaf,
-            from: issued,
-            until: leaf_until,
+            from,
+            until,
         },
         vec![
             ext(
@@ -216,13 +244,7 @@ pub(crate) fn build(
             ext(false, &crl_point("JPKI for digital signature", holder)),
             ext(false, &ocsp("http://ocspsignnorm.jpki-test.invalid")),
         ],
-    );
-    TestCertificates {
-        auth_root,
-        sign_root,
-        auth,
-        sign,
-    }
+    )
 }
 
 /// A 23-character opaque identifier shaped like the real ones: 14 characters, the municipality
