@@ -103,10 +103,7 @@ fn login_step(
 ) -> Result<serde_json::Value, Failure> {
     lines.push(String::new());
     lines.push("2. Tap to log in".into());
-    lines.push(format!(
-        "   server challenge:   {}",
-        hex::encode(challenge)
-    ));
+    lines.push(format!("   server challenge:   {}", hex::encode(challenge)));
     let result = match block(card.login(challenge, pin, LastAttempt::Confirmed)) {
         Ok(result) => result,
         Err(e) => {
@@ -115,9 +112,11 @@ fn login_step(
         }
     };
     let digest = DigestAlgorithm::Sha256.digest(challenge);
-    result
-        .certificate
-        .verify_digest_signature(DigestAlgorithm::Sha256, &digest, &result.signature)?;
+    result.certificate.verify_digest_signature(
+        DigestAlgorithm::Sha256,
+        &digest,
+        &result.signature,
+    )?;
     let mut json = signed_section(
         lines,
         "authentication",
@@ -202,9 +201,11 @@ fn sign_step(card: &mut Card, lines: &mut Vec<String>) -> Result<serde_json::Val
             return Ok(json!({ "error": e.to_string() }));
         }
     };
-    result
-        .certificate
-        .verify_digest_signature(result.algorithm, &result.digest, &result.signature)?;
+    result.certificate.verify_digest_signature(
+        result.algorithm,
+        &result.digest,
+        &result.signature,
+    )?;
     let mut json = signed_section(
         lines,
         "signing",

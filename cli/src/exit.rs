@@ -8,7 +8,7 @@ use crate::failure::Failure;
 pub fn classify_failure(failure: &Failure) -> (i32, &'static str) {
     match failure {
         Failure::Card(e) => classify(e),
-        Failure::Rejected(e) => (REJECTED, e.kind()),
+        Failure::Rejected(e) => (REJECTED, e.kind().name()),
         Failure::Reader { kind, .. } => (READER, kind),
     }
 }

@@ -126,32 +126,32 @@ pub enum TrustError {
 }
 
 impl TrustError {
-    /// A stable, machine-readable name for the reason (`wrong-purpose`, `challenge-replayed`...).
-    pub fn kind(&self) -> &'static str {
+    /// Why it was rejected, for code that reacts (servers, the CLI's JSON `kind`).
+    pub fn kind(&self) -> RejectionKind {
         match self {
-            TrustError::Malformed { .. } => "malformed",
-            TrustError::WrongPurpose { .. } => "wrong-purpose",
-            TrustError::Expired { .. } => "expired",
-            TrustError::NotYetValid { .. } => "not-yet-valid",
-            TrustError::RootNotValid { .. } => "root-not-valid",
-            TrustError::UntrustedRoot { .. } => "untrusted-root",
-            TrustError::TestRootNotAccepted => "test-root-not-accepted",
-            TrustError::TamperedCertificate => "tampered-certificate",
-            TrustError::BadRoot { .. } => "bad-root",
-            TrustError::WrongUsage { .. } => "wrong-usage",
-            TrustError::WeakAlgorithm { .. } => "weak-algorithm",
-            TrustError::BadSignature => "bad-signature",
-            TrustError::ContentMismatch => "content-mismatch",
-            TrustError::SignerMismatch => "signer-mismatch",
-            TrustError::SignedAttributes { .. } => "signed-attributes",
-            TrustError::ChallengeTooShort { .. } => "challenge-too-short",
-            TrustError::ChallengeMismatch => "challenge-mismatch",
-            TrustError::ChallengeUnknown => "challenge-unknown",
-            TrustError::ChallengeReplayed => "challenge-replayed",
-            TrustError::ChallengeExpired => "challenge-expired",
-            TrustError::UnsupportedVersion { .. } => "unsupported-version",
-            TrustError::Revoked { .. } => "revoked",
-            TrustError::RevocationUnavailable { .. } => "revocation-unavailable",
+            TrustError::Malformed { .. } => RejectionKind::Malformed,
+            TrustError::WrongPurpose { .. } => RejectionKind::WrongPurpose,
+            TrustError::Expired { .. } => RejectionKind::Expired,
+            TrustError::NotYetValid { .. } => RejectionKind::NotYetValid,
+            TrustError::RootNotValid { .. } => RejectionKind::RootNotValid,
+            TrustError::UntrustedRoot { .. } => RejectionKind::UntrustedRoot,
+            TrustError::TestRootNotAccepted => RejectionKind::TestRootNotAccepted,
+            TrustError::TamperedCertificate => RejectionKind::TamperedCertificate,
+            TrustError::BadRoot { .. } => RejectionKind::BadRoot,
+            TrustError::WrongUsage { .. } => RejectionKind::WrongUsage,
+            TrustError::WeakAlgorithm { .. } => RejectionKind::WeakAlgorithm,
+            TrustError::BadSignature => RejectionKind::BadSignature,
+            TrustError::ContentMismatch => RejectionKind::ContentMismatch,
+            TrustError::SignerMismatch => RejectionKind::SignerMismatch,
+            TrustError::SignedAttributes { .. } => RejectionKind::SignedAttributes,
+            TrustError::ChallengeTooShort { .. } => RejectionKind::ChallengeTooShort,
+            TrustError::ChallengeMismatch => RejectionKind::ChallengeMismatch,
+            TrustError::ChallengeUnknown => RejectionKind::ChallengeUnknown,
+            TrustError::ChallengeReplayed => RejectionKind::ChallengeReplayed,
+            TrustError::ChallengeExpired => RejectionKind::ChallengeExpired,
+            TrustError::UnsupportedVersion { .. } => RejectionKind::UnsupportedVersion,
+            TrustError::Revoked { .. } => RejectionKind::Revoked,
+            TrustError::RevocationUnavailable { .. } => RejectionKind::RevocationUnavailable,
         }
     }
 
@@ -160,4 +160,85 @@ impl TrustError {
             reason: reason.into(),
         }
     }
+}
+
+/// Declares [`RejectionKind`] from one list, each kind with its stable name. The bindings mirror
+/// it (`kazashi-ffi`'s `RejectionKind`, checked by an exhaustive match).
+macro_rules! rejection_kinds {
+    ($($(#[$doc:meta])* $kind:ident = $name:literal;)*) => {
+        /// Why a relying party said no: one kind per [`TrustError`] variant. Not
+        /// `#[non_exhaustive]` on purpose: code that matches on it should learn of a new kind
+        /// from the compiler.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum RejectionKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl RejectionKind {
+            /// Every kind, in the order of the list.
+            pub const ALL: &'static [RejectionKind] = &[$(RejectionKind::$kind,)*];
+
+            /// A stable kebab-case name (`"challenge-replayed"`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(RejectionKind::$kind => $name,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for RejectionKind {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+    };
+}
+
+rejection_kinds! {
+    /// The input could not be decoded.
+    Malformed = "malformed";
+    /// A certificate for another purpose.
+    WrongPurpose = "wrong-purpose";
+    /// Expired at the time of the check.
+    Expired = "expired";
+    /// Not yet valid at the time of the check.
+    NotYetValid = "not-yet-valid";
+    /// The issuing root was not valid then.
+    RootNotValid = "root-not-valid";
+    /// No accepted root issued it.
+    UntrustedRoot = "untrusted-root";
+    /// A JPKI test-hierarchy certificate without the opt-in.
+    TestRootNotAccepted = "test-root-not-accepted";
+    /// The certificate was altered.
+    TamperedCertificate = "tampered-certificate";
+    /// A root is not a usable CA.
+    BadRoot = "bad-root";
+    /// Missing key usage, extended key usage or policy.
+    WrongUsage = "wrong-usage";
+    /// SHA-1 or another weak algorithm.
+    WeakAlgorithm = "weak-algorithm";
+    /// The signature does not verify.
+    BadSignature = "bad-signature";
+    /// The signed content was altered.
+    ContentMismatch = "content-mismatch";
+    /// The signer is not the certificate the file names.
+    SignerMismatch = "signer-mismatch";
+    /// The signed attributes are missing or wrong.
+    SignedAttributes = "signed-attributes";
+    /// The challenge is too short.
+    ChallengeTooShort = "challenge-too-short";
+    /// The message is for another challenge.
+    ChallengeMismatch = "challenge-mismatch";
+    /// The challenge was never issued (or was pruned).
+    ChallengeUnknown = "challenge-unknown";
+    /// The challenge was used already.
+    ChallengeReplayed = "challenge-replayed";
+    /// The challenge expired.
+    ChallengeExpired = "challenge-expired";
+    /// A log-in message version this verifier does not read.
+    UnsupportedVersion = "unsupported-version";
+    /// The certificate is revoked.
+    Revoked = "revoked";
+    /// Revocation could not be checked and the checker requires it.
+    RevocationUnavailable = "revocation-unavailable";
 }

@@ -19,7 +19,7 @@ mod roots;
 mod signed_file;
 
 pub use chain::{verify_certificate, Anchor, ChainVerification, TrustStore};
-pub use error::TrustError;
+pub use error::{RejectionKind, TrustError};
 pub use login::{
     ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerification, LoginVerifier,
     RevocationChecker, RevocationStatus, LOGIN_ALGORITHM, LOGIN_MESSAGE_VERSION, MIN_CHALLENGE_LEN,

@@ -7,6 +7,7 @@ use rsa::{Pkcs1v15Sign, RsaPrivateKey};
 use zeroize::Zeroizing;
 
 use kazashi::apdu::{Command, LengthForm, Response, StatusWord};
+use kazashi::card::addressing::fid_of_short_ef_id;
 use kazashi::jpki::{ef, ins, CertificateKind, TokenType, JPKI_AID};
 use kazashi::pin::PinKind;
 use kazashi::transport::{LinkCapabilities, Transport, TransportError};
@@ -345,7 +346,9 @@ impl VirtualCard {
             if command.p1 & 0x60 != 0 {
                 return status(StatusWord::INCORRECT_P1_P2);
             }
-            let fid = u16::from(command.p1 & 0x1F);
+            let Some(fid) = fid_of_short_ef_id(command.p1) else {
+                return status(StatusWord::FILE_NOT_FOUND);
+            };
             if self.application != Some(Application::Jpki) || self.file(fid).is_none() {
                 return status(StatusWord::FILE_NOT_FOUND);
             }
@@ -385,8 +388,7 @@ impl VirtualCard {
             0x80 => self
                 .current_ef
                 .ok_or(StatusWord::REFERENCED_DATA_NOT_FOUND)?,
-            0x81..=0x9F => u16::from(p2 & 0x1F),
-            _ => return Err(StatusWord::INCORRECT_P1_P2),
+            _ => fid_of_short_ef_id(p2).ok_or(StatusWord::INCORRECT_P1_P2)?,
         };
         if self.application != Some(Application::Jpki) {
             return Err(StatusWord::REFERENCED_DATA_NOT_FOUND);
@@ -482,8 +484,10 @@ impl VirtualCard {
                 Some(fid) => fid,
                 None => return status(StatusWord::REFERENCED_DATA_NOT_FOUND),
             },
-            0x81..=0x9F => u16::from(command.p2 & 0x1F),
-            _ => return status(StatusWord::INCORRECT_P1_P2),
+            _ => match fid_of_short_ef_id(command.p2) {
+                Some(fid) => fid,
+                None => return status(StatusWord::INCORRECT_P1_P2),
+            },
         };
         if self.application != Some(Application::Jpki) {
             return status(StatusWord::REFERENCED_DATA_NOT_FOUND);

@@ -9,9 +9,27 @@ use kazashi_verify::{
 
 use crate::model::{CertificateInfo, CertificatePurpose, DigestAlgorithm};
 
-/// Why a verification said no. One case per reason; `reason` is a sentence for logs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum RejectionKind {
+/// Mirrors `kazashi_verify::RejectionKind`: written once here with docs, converted by an
+/// exhaustive match, so a kind added to the verifier fails this build until it is exported.
+macro_rules! mirror_rejection_kinds {
+    ($($(#[$doc:meta])* $kind:ident,)*) => {
+        /// Why a verification said no. One case per reason; `reason` is a sentence for logs.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+        pub enum RejectionKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl From<kazashi_verify::RejectionKind> for RejectionKind {
+            fn from(kind: kazashi_verify::RejectionKind) -> Self {
+                match kind {
+                    $(kazashi_verify::RejectionKind::$kind => RejectionKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+mirror_rejection_kinds! {
     /// Not decodable.
     Malformed,
     /// A certificate for another purpose.
@@ -75,35 +93,8 @@ pub enum VerificationError {
 
 impl From<TrustError> for VerificationError {
     fn from(e: TrustError) -> Self {
-        let kind = match &e {
-            TrustError::Malformed { .. } => RejectionKind::Malformed,
-            TrustError::WrongPurpose { .. } => RejectionKind::WrongPurpose,
-            TrustError::Expired { .. } => RejectionKind::Expired,
-            TrustError::NotYetValid { .. } => RejectionKind::NotYetValid,
-            TrustError::RootNotValid { .. } => RejectionKind::RootNotValid,
-            TrustError::UntrustedRoot { .. } => RejectionKind::UntrustedRoot,
-            TrustError::TestRootNotAccepted => RejectionKind::TestRootNotAccepted,
-            TrustError::TamperedCertificate => RejectionKind::TamperedCertificate,
-            TrustError::BadRoot { .. } => RejectionKind::BadRoot,
-            TrustError::WrongUsage { .. } => RejectionKind::WrongUsage,
-            TrustError::WeakAlgorithm { .. } => RejectionKind::WeakAlgorithm,
-            TrustError::BadSignature => RejectionKind::BadSignature,
-            TrustError::ContentMismatch => RejectionKind::ContentMismatch,
-            TrustError::SignerMismatch => RejectionKind::SignerMismatch,
-            TrustError::SignedAttributes { .. } => RejectionKind::SignedAttributes,
-            TrustError::ChallengeTooShort { .. } => RejectionKind::ChallengeTooShort,
-            TrustError::ChallengeMismatch => RejectionKind::ChallengeMismatch,
-            TrustError::ChallengeUnknown => RejectionKind::ChallengeUnknown,
-            TrustError::ChallengeReplayed => RejectionKind::ChallengeReplayed,
-            TrustError::ChallengeExpired => RejectionKind::ChallengeExpired,
-            TrustError::UnsupportedVersion { .. } => RejectionKind::UnsupportedVersion,
-            TrustError::Revoked { .. } => RejectionKind::Revoked,
-            TrustError::RevocationUnavailable { .. } => RejectionKind::RevocationUnavailable,
-            // `TrustError` is non-exhaustive: a reason added later is still a rejection.
-            _ => RejectionKind::Malformed,
-        };
         VerificationError::Rejected {
-            kind,
+            kind: e.kind().into(),
             reason: e.to_string(),
         }
     }

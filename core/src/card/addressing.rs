@@ -89,6 +89,15 @@ pub fn short_ef_id(fid: u16) -> Option<u8> {
     (1..=0x1E).contains(&fid).then_some(0x80 | fid as u8)
 }
 
+/// The inverse, for the card's side (the virtual card): the FID that a `80|SFI` byte names,
+/// for SFI 1–31 (the five bits ISO 7816-4 gives it; 31 names no JPKI file). `None` for
+/// anything else, `80` (the current EF) included.
+pub fn fid_of_short_ef_id(byte: u8) -> Option<u16> {
+    (0x81..=0x9F)
+        .contains(&byte)
+        .then_some(u16::from(byte & 0x1F))
+}
+
 /// Whether a retry query in the short form proved that the card understands it: only a
 /// counter (`63Cx`) or a "blocked" answer does. Anything else, `9000` included, is not the
 /// JPKI answer to that query, so the SELECT form decides.
@@ -133,6 +142,11 @@ mod tests {
         assert_eq!(short_ef_id(0x0000), None);
         assert_eq!(short_ef_id(0x001F), None);
         assert_eq!(short_ef_id(0x2F01), None);
+        for fid in 1..=0x1E {
+            assert_eq!(short_ef_id(fid).and_then(fid_of_short_ef_id), Some(fid));
+        }
+        assert_eq!(fid_of_short_ef_id(0x80), None);
+        assert_eq!(fid_of_short_ef_id(0xA0), None);
     }
 
     #[test]
