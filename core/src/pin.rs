@@ -49,6 +49,7 @@ impl fmt::Display for PinKind {
 
 /// Why a PIN was refused before reaching the card. Never contains the PIN itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PinFormatError {
     /// The authentication PIN is not exactly 4 characters.
     #[error("the authentication PIN has exactly 4 digits (got {len} characters)")]

@@ -18,6 +18,7 @@ pub const MAX_SHORT_NE: usize = 256;
 
 /// Why bytes are not a valid APDU, or a command cannot be encoded for a link.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ApduError {
     /// A command APDU shorter than its 4-byte header.
     #[error("command APDU of {len} bytes is shorter than its 4-byte header")]

@@ -43,6 +43,7 @@ impl LinkCapabilities {
 
 /// A failure of the link itself, as opposed to a status word from the card.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// The card left the field (Android `TagLostException`, Core NFC "tag connection lost").
     #[error("the card moved away from the reader (tag lost): hold it still and tap again")]

@@ -17,6 +17,7 @@ pub const KNOWN_EXTENDED_READERS: &[&str] = &[];
 
 /// What went wrong before a card connection existed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReaderError {
     /// No PC/SC service (pcscd not running or not installed).
     #[error(

@@ -3,7 +3,7 @@
 
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use cms::signed_data::{SignedAttributes, SignedData, SignerIdentifier, SignerInfo};
 use der::asn1::OctetString;
 use der::oid::ObjectIdentifier;
 use der::{Any, Decode, Encode};
@@ -59,8 +59,14 @@ pub fn verify_cms(
     let algorithm = digest_of_identifier(&signer.digest_alg)?;
     let certificate = signer_certificate(&signed, signer)?;
     let cert_der = certificate.to_der().map_err(malformed)?;
-    let attributes = check_signed_attributes(&signed, signer, algorithm, &content, &cert_der)?;
-    check_signature(&certificate, signer, algorithm)?;
+    let attrs = signer
+        .signed_attrs
+        .as_ref()
+        .ok_or_else(|| TrustError::SignedAttributes {
+            reason: "no signed attributes (CAdES-BES needs them)".into(),
+        })?;
+    let attributes = check_signed_attributes(&signed, attrs, algorithm, &content, &cert_der)?;
+    check_signature(&certificate, signer, attrs, algorithm)?;
     let chain = verify_certificate(&cert_der, CertificatePurpose::Signature, at, store)?;
     Ok(CmsVerification {
         chain,
@@ -152,17 +158,11 @@ struct CheckedAttributes {
 /// content's, signingCertificateV2 names the signer's certificate; signingTime read if present.
 fn check_signed_attributes(
     signed: &SignedData,
-    signer: &SignerInfo,
+    attrs: &SignedAttributes,
     algorithm: DigestAlgorithm,
     content: &[u8],
     cert_der: &[u8],
 ) -> Result<CheckedAttributes, TrustError> {
-    let attrs = signer
-        .signed_attrs
-        .as_ref()
-        .ok_or_else(|| TrustError::SignedAttributes {
-            reason: "no signed attributes (CAdES-BES needs them)".into(),
-        })?;
     let single =
         |oid: ObjectIdentifier, name: &str| -> Result<Any, TrustError> {
             let attr = attrs.iter().find(|a| a.oid == oid).ok_or_else(|| {
@@ -217,14 +217,9 @@ fn check_signed_attributes(
 fn check_signature(
     certificate: &Certificate,
     signer: &SignerInfo,
+    attrs: &SignedAttributes,
     algorithm: DigestAlgorithm,
 ) -> Result<(), TrustError> {
-    let attrs = signer
-        .signed_attrs
-        .as_ref()
-        .ok_or_else(|| TrustError::SignedAttributes {
-            reason: "no signed attributes (CAdES-BES needs them)".into(),
-        })?;
     let key = RsaPublicKey::from_public_key_der(
         &certificate
             .tbs_certificate

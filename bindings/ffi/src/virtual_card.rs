@@ -275,5 +275,9 @@ fn nfc_error(e: TransportError) -> NfcError {
         TransportError::TagLost => NfcError::TagLost,
         TransportError::Timeout => NfcError::Timeout,
         TransportError::Io { reason } => NfcError::Io { reason },
+        // `TransportError` is non-exhaustive: a failure added later reaches the app as I/O.
+        other => NfcError::Io {
+            reason: other.to_string(),
+        },
     }
 }

@@ -123,7 +123,7 @@ fn main() {
     );
     println!("retry check (docs/protocol.md §3.4), replayed against the same virtual card.");
     println!(
-        "Tap-time model (core/benches/tap_model.rs): {}.",
+        "Tap-time model (core/benches/round_trips/tap_model.rs): {}.",
         TapModel::PHONE.describe()
     );
 }
