@@ -380,3 +380,162 @@ fn signed_file_rejections() {
         Err(TrustError::Malformed { .. })
     ));
 }
+
+/// The files a reviewer built to make the verifier accept what it should not (security review
+/// findings 5 and 6), each checked by our verifier and by OpenSSL. Both reject the duplicated
+/// messageDigest, PSS, ECDSA and a digest missing from digestAlgorithms. OpenSSL 3 accepts a
+/// signatureAlgorithm that names MD5, SHA-1 or another SHA-2 than the digest (it verifies the
+/// PKCS#1 signature with the digest algorithm and ignores the label); we refuse those, as the
+/// review asked. Both verdicts are pinned, so a change on either side shows.
+#[test]
+fn our_verifier_and_openssl_agree_on_edited_files() {
+    use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
+    use x509_cert::spki::AlgorithmIdentifierOwned;
+
+    let dir = workdir("cms", "edited");
+    let content = b"contract v1";
+    std::fs::write(dir.join("doc.txt"), content).unwrap();
+    let mut card = VirtualCard::default();
+    write_pem(&dir.join("root.pem"), card.root_der(PinKind::Signing));
+    let store = store_for(&card);
+    let der = sign(&mut card, content, true, DigestAlgorithm::Sha256);
+
+    let decode = |der: &[u8]| -> SignedData {
+        ContentInfo::from_der(der)
+            .unwrap()
+            .content
+            .decode_as()
+            .unwrap()
+    };
+    let encode = |signed: &SignedData| -> Vec<u8> {
+        let mut info = ContentInfo::from_der(&der).unwrap();
+        info.content = Any::encode_from(signed).unwrap();
+        info.to_der().unwrap()
+    };
+    let oid = ObjectIdentifier::new_unwrap;
+    let with_signature_algorithm = |id: &str| {
+        let mut signed = decode(&der);
+        let mut signers = signed.signer_infos.0.into_vec();
+        signers[0].signature_algorithm = AlgorithmIdentifierOwned {
+            oid: oid(id),
+            parameters: None,
+        };
+        signed.signer_infos = cms::signed_data::SignerInfos(SetOfVec::try_from(signers).unwrap());
+        encode(&signed)
+    };
+
+    // A second messageDigest (for another document), and the attributes signed again by the
+    // card: the signature is good, the file says two things.
+    let duplicated = {
+        let mut signed = decode(&der);
+        let mut signers = signed.signer_infos.0.into_vec();
+        let mut attrs = signers[0].signed_attrs.clone().unwrap().into_vec();
+        let other = DigestAlgorithm::Sha256.digest(b"contract v2");
+        attrs.push(x509_cert::attr::Attribute {
+            oid: oid("1.2.840.113549.1.9.4"),
+            values: SetOfVec::try_from(vec![
+                Any::encode_from(&OctetString::new(other).unwrap()).unwrap()
+            ])
+            .unwrap(),
+        });
+        let attrs = SetOfVec::try_from(attrs).unwrap();
+        let attrs_der = attrs.to_der().unwrap();
+        let password = SigningPassword::new("ABC123").unwrap();
+        let digest = kazashi::DocumentDigest::of_document(DigestAlgorithm::Sha256, &attrs_der);
+        let resigned = pollster::block_on(JpkiCard::new(&mut card).sign(
+            &digest,
+            &password,
+            SignOptions::default(),
+        ))
+        .unwrap();
+        signers[0].signed_attrs = Some(attrs);
+        signers[0].signature = OctetString::new(resigned.signature).unwrap();
+        signed.signer_infos = cms::signed_data::SignerInfos(SetOfVec::try_from(signers).unwrap());
+        encode(&signed)
+    };
+    // digestAlgorithms no longer lists the signer's digest.
+    let unlisted = {
+        let mut signed = decode(&der);
+        signed.digest_algorithms = SetOfVec::try_from(vec![AlgorithmIdentifierOwned {
+            oid: oid("2.16.840.1.101.3.4.2.3"),
+            parameters: None,
+        }])
+        .unwrap();
+        encode(&signed)
+    };
+
+    // (name, file, we accept, OpenSSL accepts)
+    let cases: Vec<(&str, Vec<u8>, bool, bool)> = vec![
+        ("as signed", der.clone(), true, true),
+        (
+            "sha256WithRSAEncryption",
+            with_signature_algorithm("1.2.840.113549.1.1.11"),
+            true,
+            true,
+        ),
+        (
+            "two messageDigest attributes",
+            duplicated.clone(),
+            false,
+            false,
+        ),
+        (
+            "md5WithRSAEncryption",
+            with_signature_algorithm("1.2.840.113549.1.1.4"),
+            false,
+            true,
+        ),
+        (
+            "sha1WithRSAEncryption",
+            with_signature_algorithm("1.2.840.113549.1.1.5"),
+            false,
+            true,
+        ),
+        (
+            "RSASSA-PSS",
+            with_signature_algorithm("1.2.840.113549.1.1.10"),
+            false,
+            false,
+        ),
+        (
+            "ecdsa-with-SHA256",
+            with_signature_algorithm("1.2.840.10045.4.3.2"),
+            false,
+            false,
+        ),
+        (
+            "sha512WithRSAEncryption over SHA-256",
+            with_signature_algorithm("1.2.840.113549.1.1.13"),
+            false,
+            true,
+        ),
+        ("digest not in digestAlgorithms", unlisted, false, false),
+    ];
+    for (name, file, valid, openssl_accepts) in cases {
+        let ours = verify_cms(&file, Some(content), NOW, &store);
+        assert_eq!(ours.is_ok(), valid, "{name}: ours said {ours:?}");
+        let p7s = dir.join("edited.p7s");
+        std::fs::write(&p7s, &file).unwrap();
+        let (theirs, text) = openssl(&[
+            "cms",
+            "-verify",
+            "-binary",
+            "-inform",
+            "DER",
+            "-in",
+            p7s.to_str().unwrap(),
+            "-content",
+            dir.join("doc.txt").to_str().unwrap(),
+            "-CAfile",
+            dir.join("root.pem").to_str().unwrap(),
+            "-purpose",
+            "any",
+            "-out",
+            dir.join("out.txt").to_str().unwrap(),
+        ]);
+        assert_eq!(
+            theirs, openssl_accepts,
+            "{name}: OpenSSL's verdict changed: {text}"
+        );
+    }
+}

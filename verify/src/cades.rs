@@ -82,3 +82,41 @@ pub fn digest_of_identifier(id: &AlgorithmIdentifierOwned) -> Result<DigestAlgor
         }),
     }
 }
+
+/// `sha256WithRSAEncryption` (RFC 4055).
+pub const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+/// `sha384WithRSAEncryption` (RFC 4055).
+pub const SHA384_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
+/// `sha512WithRSAEncryption` (RFC 4055).
+pub const SHA512_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
+
+/// Checks a SignerInfo's signatureAlgorithm against its digest algorithm: the card makes
+/// RSASSA-PKCS1-v1_5 signatures, named either `rsaEncryption` (RFC 3370) or the
+/// `shaNNNWithRSAEncryption` of that very digest. Anything else (MD5, SHA-1, PSS, ECDSA, or a
+/// SHA-2 other than the digest's) is refused rather than verified as something it is not.
+///
+/// # Errors
+///
+/// [`TrustError::WeakAlgorithm`] naming the refused algorithm.
+pub fn check_signature_algorithm(
+    id: &AlgorithmIdentifierOwned,
+    digest: DigestAlgorithm,
+) -> Result<(), TrustError> {
+    let matching = match digest {
+        DigestAlgorithm::Sha256 => Some(SHA256_WITH_RSA),
+        DigestAlgorithm::Sha384 => Some(SHA384_WITH_RSA),
+        DigestAlgorithm::Sha512 => Some(SHA512_WITH_RSA),
+        _ => None,
+    };
+    if id.oid == RSA_ENCRYPTION || Some(id.oid) == matching {
+        Ok(())
+    } else {
+        Err(TrustError::WeakAlgorithm {
+            algorithm: format!(
+                "signature algorithm {} with a {} digest",
+                id.oid,
+                digest.name()
+            ),
+        })
+    }
+}

@@ -113,13 +113,19 @@ impl ChallengeStore for InMemoryChallengeStore {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         // Forget what can no longer be presented: a replay of it fails as expired or unknown.
         entries.retain(|_, e| e.expires_at >= expires_at - 86_400);
-        entries.insert(
-            challenge.to_vec(),
-            Entry {
+        // A challenge once used stays used until it is pruned, whatever is registered later:
+        // re-registering a spent challenge must not re-arm it for a replay.
+        entries
+            .entry(challenge.to_vec())
+            .and_modify(|entry| {
+                if !entry.used {
+                    entry.expires_at = expires_at;
+                }
+            })
+            .or_insert(Entry {
                 expires_at,
                 used: false,
-            },
-        );
+            });
     }
 
     fn take(&self, challenge: &[u8], now: i64) -> Result<(), TrustError> {

@@ -15,8 +15,8 @@ use x509_cert::time::Time;
 use x509_cert::Certificate;
 
 use crate::cades::{
-    digest_of_identifier, SigningCertificateV2, ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA,
-    ID_SIGNING_CERTIFICATE_V2, ID_SIGNING_TIME,
+    check_signature_algorithm, digest_of_identifier, SigningCertificateV2, ID_CONTENT_TYPE,
+    ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_CERTIFICATE_V2, ID_SIGNING_TIME,
 };
 use crate::chain::{verify_certificate, ChainVerification, TrustStore};
 use crate::error::TrustError;
@@ -56,7 +56,7 @@ pub fn verify_cms(
     let signed = decode_signed_data(der)?;
     let (content, detached) = signed_content(&signed, detached_content)?;
     let signer = single_signer(&signed)?;
-    let algorithm = digest_of_identifier(&signer.digest_alg)?;
+    let algorithm = check_algorithms(&signed, signer)?;
     let certificate = signer_certificate(&signed, signer)?;
     let cert_der = certificate.to_der().map_err(malformed)?;
     let attrs = signer
@@ -125,6 +125,28 @@ fn single_signer(signed: &SignedData) -> Result<&SignerInfo, TrustError> {
             signers.len()
         ))),
     }
+}
+
+/// Step 3b: the algorithms. The digest must be a SHA-2 listed in `digestAlgorithms` (RFC 5652
+/// §5.1: the set names every digest a signer used), and the signature algorithm
+/// RSASSA-PKCS1-v1_5 with that digest.
+fn check_algorithms(
+    signed: &SignedData,
+    signer: &SignerInfo,
+) -> Result<DigestAlgorithm, TrustError> {
+    let algorithm = digest_of_identifier(&signer.digest_alg)?;
+    if !signed
+        .digest_algorithms
+        .iter()
+        .any(|listed| listed.oid == signer.digest_alg.oid)
+    {
+        return Err(TrustError::malformed(format!(
+            "CMS: the signer's digest {} is not in digestAlgorithms",
+            signer.digest_alg.oid
+        )));
+    }
+    check_signature_algorithm(&signer.signature_algorithm, algorithm)?;
+    Ok(algorithm)
 }
 
 /// Step 4: the embedded certificate the signer's issuer and serial number name.

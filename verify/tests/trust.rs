@@ -399,6 +399,36 @@ fn revocation_is_pluggable() {
     ));
 }
 
+/// Security review, finding 2: registering a spent challenge again re-armed it (remember →
+/// verify → replay refused → remember → replay accepted). Once used, it stays used.
+#[test]
+fn a_spent_challenge_is_not_re_armed_by_registering_it_again() {
+    use kazashi_verify::ChallengeStore;
+    let mut card = VirtualCard::default();
+    let store = test_store(&card);
+    let challenges = InMemoryChallengeStore::default();
+    let verifier = LoginVerifier::new(&store, &challenges);
+    let challenge = verifier.issue_challenge(NOW, 120);
+    let message = phone_login(&mut card, &challenge);
+    verifier.verify(&message, &challenge, NOW + 1).unwrap();
+    for later in [NOW + 2, NOW + 60] {
+        challenges.remember(&challenge, later + 120);
+        assert_eq!(
+            verifier.verify(&message, &challenge, later).unwrap_err(),
+            TrustError::ChallengeReplayed
+        );
+    }
+    // An unused challenge registered twice is still good once.
+    let fresh = verifier.issue_challenge(NOW, 120);
+    challenges.remember(&fresh, NOW + 300);
+    let message = phone_login(&mut card, &fresh);
+    verifier.verify(&message, &fresh, NOW + 200).unwrap();
+    assert_eq!(
+        verifier.verify(&message, &fresh, NOW + 201).unwrap_err(),
+        TrustError::ChallengeReplayed
+    );
+}
+
 fn challenges_remember(store: &InMemoryChallengeStore, challenge: &[u8]) {
     use kazashi_verify::ChallengeStore;
     store.remember(challenge, NOW + 60);
