@@ -17,6 +17,24 @@ use kazashi_certificate::digest::DigestAlgorithm;
 
 const ID_KP_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
 
+/// The extensions this verifier processes; a critical extension outside this list makes a
+/// certificate unusable (RFC 5280 §4.2). keyUsage, basicConstraints and certificatePolicies are
+/// the ones J-LIS marks critical.
+const PROCESSED_EXTENSIONS: [&str; 10] = [
+    "2.5.29.14",         // subjectKeyIdentifier
+    "2.5.29.15",         // keyUsage
+    "2.5.29.17",         // subjectAltName
+    "2.5.29.18",         // issuerAltName
+    "2.5.29.19",         // basicConstraints
+    "2.5.29.31",         // cRLDistributionPoints
+    "2.5.29.32",         // certificatePolicies
+    "2.5.29.35",         // authorityKeyIdentifier
+    "2.5.29.37",         // extKeyUsage
+    "1.3.6.1.5.5.7.1.1", // authorityInfoAccess
+];
+/// The smallest RSA key accepted (CRYPTREC, and every J-LIS key).
+const MIN_RSA_BITS: usize = 2048;
+
 /// A root the verifier accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor {
@@ -137,6 +155,7 @@ pub fn verify_certificate(
             found: info.purpose,
         });
     }
+    check_structure(&leaf, info.key_bits)?;
 
     // Every generation of a purpose has the same name: try each root of that name by signature.
     // A root the certificate names by key identifier that does not verify it means alteration;
@@ -246,7 +265,40 @@ fn signed_by(
         .is_ok()
 }
 
+/// What RFC 5280 requires of any certificate before its contents are believed: the signature
+/// algorithm inside the signed part equals the outer one (§4.1.1.2), and every critical
+/// extension is one this verifier processes (§4.2). nameConstraints is not processed, so a
+/// critical one is refused (a leaf must never carry it, §4.2.1.10; no J-LIS root does). And the
+/// RSA key has at least 2048 bits.
+fn check_structure(cert: &X509Certificate<'_>, key_bits: usize) -> Result<(), TrustError> {
+    let inner = &cert.tbs_certificate.signature;
+    let outer = &cert.signature_algorithm;
+    if inner.algorithm != outer.algorithm
+        || inner.parameters.as_ref().map(|p| p.as_bytes())
+            != outer.parameters.as_ref().map(|p| p.as_bytes())
+    {
+        return Err(TrustError::malformed(format!(
+            "the certificate's inner signature algorithm {} differs from the outer {}",
+            inner.algorithm, outer.algorithm
+        )));
+    }
+    for ext in cert.extensions() {
+        let oid = ext.oid.to_id_string();
+        if ext.critical && !PROCESSED_EXTENSIONS.contains(&oid.as_str()) {
+            return Err(TrustError::CriticalExtension { oid });
+        }
+    }
+    if key_bits < MIN_RSA_BITS {
+        return Err(TrustError::WeakKey { bits: key_bits });
+    }
+    Ok(())
+}
+
 fn check_root(root: &X509Certificate<'_>, anchor: &Anchor, at: i64) -> Result<(), TrustError> {
+    let key_bits = RsaPublicKey::from_public_key_der(root.public_key().raw)
+        .map(|key| rsa::traits::PublicKeyParts::n(&key).bits())
+        .unwrap_or(0);
+    check_structure(root, key_bits)?;
     let validity = root.validity();
     if at < validity.not_before.timestamp() || at > validity.not_after.timestamp() {
         return Err(TrustError::RootNotValid {

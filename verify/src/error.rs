@@ -105,6 +105,19 @@ pub enum TrustError {
     /// The challenge expired.
     #[error("the challenge expired; ask for a new one")]
     ChallengeExpired,
+    /// A certificate carries a critical extension this verifier does not process (RFC 5280
+    /// §4.2: such a certificate must be rejected), or a critical nameConstraints in a leaf.
+    #[error("the certificate has a critical extension {oid} that cannot be honoured")]
+    CriticalExtension {
+        /// The extension's OID.
+        oid: String,
+    },
+    /// The certificate's RSA key is shorter than 2048 bits.
+    #[error("the certificate's RSA key has {bits} bits; at least 2048 are required")]
+    WeakKey {
+        /// The key's size.
+        bits: usize,
+    },
     /// The log-in message has a version this library does not know.
     #[error("unsupported log-in message version {version}")]
     UnsupportedVersion {
@@ -149,6 +162,8 @@ impl TrustError {
             TrustError::ChallengeUnknown => RejectionKind::ChallengeUnknown,
             TrustError::ChallengeReplayed => RejectionKind::ChallengeReplayed,
             TrustError::ChallengeExpired => RejectionKind::ChallengeExpired,
+            TrustError::CriticalExtension { .. } => RejectionKind::CriticalExtension,
+            TrustError::WeakKey { .. } => RejectionKind::WeakKey,
             TrustError::UnsupportedVersion { .. } => RejectionKind::UnsupportedVersion,
             TrustError::Revoked { .. } => RejectionKind::Revoked,
             TrustError::RevocationUnavailable { .. } => RejectionKind::RevocationUnavailable,
@@ -235,6 +250,10 @@ rejection_kinds! {
     ChallengeReplayed = "challenge-replayed";
     /// The challenge expired.
     ChallengeExpired = "challenge-expired";
+    /// A critical extension that cannot be honoured.
+    CriticalExtension = "critical-extension";
+    /// An RSA key under 2048 bits.
+    WeakKey = "weak-key";
     /// A log-in message version this verifier does not read.
     UnsupportedVersion = "unsupported-version";
     /// The certificate is revoked.

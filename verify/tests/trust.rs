@@ -443,3 +443,158 @@ fn base64_encode(b: &[u8]) -> String {
     use base64ct::Encoding;
     base64ct::Base64::encode_string(b)
 }
+
+/// Security review, finding 8: what RFC 5280 requires of a chain. Each certificate is issued
+/// correctly (signed by a root whose key the test holds, re-issued from the virtual card's
+/// templates), so only the property under test can make it fail.
+mod rfc5280 {
+    use super::*;
+    use der::asn1::{BitString, OctetString};
+    use der::{Decode, Encode};
+    use rand_core::SeedableRng;
+    use rsa::pkcs1v15::SigningKey;
+    use rsa::pkcs8::EncodePublicKey;
+    use rsa::signature::{SignatureEncoding, Signer};
+    use x509_cert::ext::Extension;
+    use x509_cert::spki::SubjectPublicKeyInfoOwned;
+    use x509_cert::{Certificate, TbsCertificate};
+
+    const SHA384_WITH_RSA: &str = "1.2.840.113549.1.1.12";
+
+    fn key(bits: usize, seed: u64) -> rsa::RsaPrivateKey {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+        rsa::RsaPrivateKey::new(&mut rng, bits).unwrap()
+    }
+
+    fn spki(key: &rsa::RsaPrivateKey) -> SubjectPublicKeyInfoOwned {
+        let der = key.to_public_key().to_public_key_der().unwrap();
+        SubjectPublicKeyInfoOwned::from_der(der.as_bytes()).unwrap()
+    }
+
+    fn sign(tbs: TbsCertificate, template: &Certificate, by: &rsa::RsaPrivateKey) -> Vec<u8> {
+        let signature = SigningKey::<sha2::Sha256>::new(by.clone())
+            .sign(&tbs.to_der().unwrap())
+            .to_vec();
+        Certificate {
+            tbs_certificate: tbs,
+            signature_algorithm: template.signature_algorithm.clone(),
+            signature: BitString::from_bytes(&signature).unwrap(),
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    fn critical(oid: &str, value: &[u8]) -> Extension {
+        Extension {
+            extn_id: der::asn1::ObjectIdentifier::new_unwrap(oid),
+            critical: true,
+            extn_value: OctetString::new(value.to_vec()).unwrap(),
+        }
+    }
+
+    /// The virtual card's authentication root with our key, and a leaf issued under it from the
+    /// card's authentication certificate after `edit`.
+    struct Pki {
+        root_key: rsa::RsaPrivateKey,
+        root: Certificate,
+        leaf: Certificate,
+    }
+
+    impl Pki {
+        fn new(card: &VirtualCard) -> Self {
+            let root_key = key(2048, 1);
+            let mut root = Certificate::from_der(card.root_der(PinKind::Authentication)).unwrap();
+            root.tbs_certificate.subject_public_key_info = spki(&root_key);
+            let leaf = Certificate::from_der(&cert(card, CertificateKind::Authentication)).unwrap();
+            Pki {
+                root_key,
+                root,
+                leaf,
+            }
+        }
+
+        fn root_der(&self, edit: impl FnOnce(&mut TbsCertificate)) -> Vec<u8> {
+            let mut tbs = self.root.tbs_certificate.clone();
+            edit(&mut tbs);
+            sign(tbs, &self.root, &self.root_key)
+        }
+
+        fn leaf_der(&self, edit: impl FnOnce(&mut TbsCertificate)) -> Vec<u8> {
+            let mut tbs = self.leaf.tbs_certificate.clone();
+            edit(&mut tbs);
+            sign(tbs, &self.leaf, &self.root_key)
+        }
+
+        fn check(
+            &self,
+            root: &[u8],
+            leaf: &[u8],
+        ) -> Result<kazashi_verify::ChainVerification, TrustError> {
+            let store = TrustStore::production()
+                .with_test_root(root, CertificatePurpose::Authentication)
+                .unwrap();
+            verify_certificate(leaf, CertificatePurpose::Authentication, NOW, &store)
+        }
+    }
+
+    #[test]
+    fn a_correctly_issued_chain_verifies_and_each_violation_is_refused() {
+        let card = VirtualCard::default();
+        let pki = Pki::new(&card);
+        let root = pki.root_der(|_| {});
+        // The harness itself: an unchanged re-issued leaf verifies.
+        pki.check(&root, &pki.leaf_der(|_| {})).unwrap();
+
+        // An unrecognised critical extension in the leaf.
+        let leaf = pki.leaf_der(|tbs| {
+            tbs.extensions
+                .get_or_insert_with(Vec::new)
+                .push(critical("1.2.3.4.5.6", &[0x05, 0x00]))
+        });
+        assert_eq!(
+            pki.check(&root, &leaf).unwrap_err(),
+            TrustError::CriticalExtension {
+                oid: "1.2.3.4.5.6".into()
+            }
+        );
+        // A critical nameConstraints in the leaf (an empty NameConstraints).
+        let leaf = pki.leaf_der(|tbs| {
+            tbs.extensions
+                .get_or_insert_with(Vec::new)
+                .push(critical("2.5.29.30", &[0x30, 0x00]))
+        });
+        assert_eq!(
+            pki.check(&root, &leaf).unwrap_err(),
+            TrustError::CriticalExtension {
+                oid: "2.5.29.30".into()
+            }
+        );
+        // An inner signature algorithm that differs from the outer one.
+        let leaf = pki.leaf_der(|tbs| {
+            tbs.signature.oid = der::asn1::ObjectIdentifier::new_unwrap(SHA384_WITH_RSA)
+        });
+        assert!(matches!(
+            pki.check(&root, &leaf),
+            Err(TrustError::Malformed { reason }) if reason.contains("inner signature algorithm")
+        ));
+        // A 1024-bit leaf key.
+        let small = key(1024, 2);
+        let leaf = pki.leaf_der(|tbs| tbs.subject_public_key_info = spki(&small));
+        assert_eq!(
+            pki.check(&root, &leaf).unwrap_err(),
+            TrustError::WeakKey { bits: 1024 }
+        );
+        // An unrecognised critical extension in the root.
+        let bad_root = pki.root_der(|tbs| {
+            tbs.extensions
+                .get_or_insert_with(Vec::new)
+                .push(critical("1.2.3.4.5.7", &[0x05, 0x00]))
+        });
+        assert_eq!(
+            pki.check(&bad_root, &pki.leaf_der(|_| {})).unwrap_err(),
+            TrustError::CriticalExtension {
+                oid: "1.2.3.4.5.7".into()
+            }
+        );
+    }
+}

@@ -70,6 +70,10 @@ mirror_rejection_kinds! {
     ChallengeReplayed,
     /// Expired.
     ChallengeExpired,
+    /// A critical extension that cannot be honoured.
+    CriticalExtension,
+    /// An RSA key under 2048 bits.
+    WeakKey,
     /// Unknown message version.
     UnsupportedVersion,
     /// Revoked.
