@@ -114,7 +114,10 @@ pub fn verify(
         ),
     ];
     if let Some(t) = verified.signing_time {
-        lines.push(format!("signing time: {}", iso(t)));
+        lines.push(format!(
+            "signing time: {} (the signer's claim; no timestamp vouches for it)",
+            iso(t)
+        ));
     }
     lines.extend(certificate_lines(cert, show_personal));
     lines.push(
@@ -127,6 +130,7 @@ pub fn verify(
             "detached": verified.detached,
             "digest_algorithm": verified.algorithm.name(),
             "signing_time": verified.signing_time.map(iso),
+            "signing_time_source": "signer-claim",
             "chain": anchor_json(&verified.chain),
             "signer": certificate_json(cert, show_personal),
             "revocation": "not-checked",

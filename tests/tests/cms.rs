@@ -539,3 +539,51 @@ fn our_verifier_and_openssl_agree_on_edited_files() {
         );
     }
 }
+
+/// Security review, finding 7: signingTime is the signer's claim and was reported as fact even
+/// when impossible. Now a time after the verification (beyond the skew) or outside the signing
+/// certificate's validity is refused.
+#[test]
+fn impossible_signing_times_are_refused() {
+    let mut card = VirtualCard::default();
+    let store = store_for(&card);
+    let content = b"contract v1";
+    let info =
+        CertificateInfo::from_der(card.certificate_der(CertificateKind::Signing).unwrap()).unwrap();
+    let password = SigningPassword::new("ABC123").unwrap();
+    let mut signed_at = |signing_time: i64| {
+        let mut options = options(true, DigestAlgorithm::Sha256);
+        options.signing_time = signing_time;
+        pollster::block_on(sign_cms(
+            &mut JpkiCard::new(&mut card),
+            content,
+            &password,
+            options,
+        ))
+        .unwrap()
+        .der
+    };
+    // 2049, well after the verification.
+    let future = signed_at(2_500_000_000);
+    // Before the certificate existed.
+    let early = signed_at(info.not_before - 86_400);
+    // Within the skew of the verifier's clock, and a plain past time: both fine.
+    let skewed = signed_at(NOW + kazashi_verify::SIGNING_TIME_SKEW - 1);
+    let past = signed_at(NOW - 3_600);
+    for (file, ok) in [
+        (future, false),
+        (early, false),
+        (skewed, true),
+        (past, true),
+    ] {
+        let result = verify_cms(&file, Some(content), NOW, &store);
+        if ok {
+            assert!(result.is_ok(), "{result:?}");
+        } else {
+            assert!(
+                matches!(&result, Err(TrustError::SignedAttributes { reason }) if reason.contains("signingTime")),
+                "{result:?}"
+            );
+        }
+    }
+}

@@ -25,4 +25,4 @@ pub use login::{
     RevocationChecker, RevocationStatus, LOGIN_ALGORITHM, LOGIN_MESSAGE_VERSION, MIN_CHALLENGE_LEN,
 };
 pub use roots::{JlisRoot, PRODUCTION_ROOTS};
-pub use signed_file::{verify_cms, CmsVerification};
+pub use signed_file::{verify_cms, CmsVerification, SIGNING_TIME_SKEW};

@@ -28,7 +28,8 @@ pub struct CmsVerification {
     pub chain: ChainVerification,
     /// The hash algorithm.
     pub algorithm: DigestAlgorithm,
-    /// The signingTime attribute (Unix seconds), if present.
+    /// The signingTime attribute (Unix seconds), if present: the signer's claim, checked only to
+    /// be possible (not in the future, inside the certificate's validity), not a timestamp.
     pub signing_time: Option<i64>,
     /// Whether the content was supplied separately (detached signature).
     pub detached: bool,
@@ -68,6 +69,9 @@ pub fn verify_cms(
     let attributes = check_signed_attributes(&signed, attrs, algorithm, &content, &cert_der)?;
     check_signature(&certificate, signer, attrs, algorithm)?;
     let chain = verify_certificate(&cert_der, CertificatePurpose::Signature, at, store)?;
+    if let Some(claimed) = attributes.signing_time {
+        check_signing_time(claimed, at, &chain)?;
+    }
     Ok(CmsVerification {
         chain,
         algorithm,
@@ -233,6 +237,32 @@ fn check_signed_attributes(
         return Err(TrustError::SignerMismatch);
     }
     Ok(CheckedAttributes { signing_time })
+}
+
+/// How far a signer's clock may run ahead of the verifier's.
+pub const SIGNING_TIME_SKEW: i64 = 300;
+
+/// Step 7: signingTime is the signer's own claim (no timestamp authority vouches for it), so it
+/// is held to what is possible: not later than the time of verification (plus a small clock
+/// skew), and within the signing certificate's validity.
+fn check_signing_time(claimed: i64, at: i64, chain: &ChainVerification) -> Result<(), TrustError> {
+    let certificate = &chain.certificate;
+    let bad = |reason: String| Err(TrustError::SignedAttributes { reason });
+    if claimed > at + SIGNING_TIME_SKEW {
+        return bad(format!(
+            "signingTime {} is later than the time of verification",
+            claimed
+        ));
+    }
+    if claimed < certificate.not_before || claimed > certificate.not_after {
+        return bad(format!(
+            "signingTime {} is outside the signing certificate's validity ({} to {})",
+            claimed,
+            certificate.not_before_date(),
+            certificate.not_after_date()
+        ));
+    }
+    Ok(())
 }
 
 /// Step 6: the RSASSA-PKCS1-v1_5 signature over the DER of the signed attributes.
