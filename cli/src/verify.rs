@@ -164,11 +164,17 @@ pub fn verify_login(
         format!("anchored by {} ({} days left)", verified.chain.anchor, verified.chain.days_left),
         format!("token type (reported by the app): {}", verified.token_type),
         format!("revocation: {}", verified.revocation.describe()),
+        "replay and freshness: NOT checked. This command keeps no record of challenges, so the \
+         same message is valid on every run at any age; a server must issue each challenge, \
+         accept it once and expire it (kazashi_verify::LoginVerifier does)"
+            .into(),
     ];
     lines.extend(certificate_lines(cert, false));
     Ok(Outcome {
         json: json!({
             "valid": true,
+            "replay_checked": false,
+            "freshness_checked": false,
             "chain": anchor_json(&verified.chain),
             "certificate": certificate_json(cert, false),
             "token_type": verified.token_type,

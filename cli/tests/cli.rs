@@ -575,6 +575,24 @@ fn login_messages_verify_against_their_challenge() {
         "",
     ));
     assert_eq!(v["valid"], true, "{v}");
+    // Security review, finding 11: a one-shot check cannot see replays or stale messages, and
+    // says so instead of implying it did.
+    assert_eq!(v["replay_checked"], false, "{v}");
+    assert_eq!(v["freshness_checked"], false, "{v}");
+    let text = kazashi(
+        &[
+            "verify-login",
+            message.to_str().unwrap(),
+            "--challenge",
+            challenge,
+            "--trust-virtual-card",
+        ],
+        "",
+    );
+    assert!(String::from_utf8_lossy(&text.stdout).contains("replay and freshness: NOT checked"));
+    // --challenge is required: without it the command is a usage error.
+    let missing = kazashi(&["verify-login", message.to_str().unwrap()], "");
+    assert_eq!(missing.status.code(), Some(2));
     let out = kazashi(
         &[
             "verify-login",
