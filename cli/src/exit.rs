@@ -62,6 +62,7 @@ pub fn classify(error: &Error) -> (i32, &'static str) {
         | ErrorKind::Timeout
         | ErrorKind::Link
         | ErrorKind::PinCheckInterrupted
+        | ErrorKind::PinChangeInterrupted
         | ErrorKind::CardStatus
         | ErrorKind::MalformedResponse
         | ErrorKind::Certificate => CARD,

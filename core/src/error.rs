@@ -31,6 +31,20 @@ pub enum Error {
         cause: TransportError,
     },
 
+    /// The link failed after CHANGE REFERENCE DATA was sent: the card may have stored the new
+    /// PIN or kept the old one. Never retried; the user must learn which before entering one.
+    #[error(
+        "the card was lost while changing your {pin}: it may now hold either your old or your new \
+         {pin}. Tap again to see the attempts left, then enter the old one; if it is refused, \
+         the change went through and the new one is on the card ({cause})"
+    )]
+    PinChangeInterrupted {
+        /// Which PIN was being changed.
+        pin: PinKind,
+        /// What the link reported.
+        cause: TransportError,
+    },
+
     /// The PIN is malformed; no APDU was sent.
     #[error("{0}")]
     PinFormat(#[from] PinFormatError),
@@ -190,6 +204,9 @@ error_kinds! {
     /// The link failed while the card checked a PIN: the attempt may have been counted.
     PinCheckInterrupted = "pin-check-interrupted",
         "Tap again to see the attempts left before entering the PIN again.";
+    /// The link failed during a PIN change: the card holds the old or the new PIN.
+    PinChangeInterrupted = "pin-change-interrupted",
+        "Tap again to see the attempts left; then try the old PIN, and the new one if it is refused.";
     /// The PIN is malformed; nothing was sent.
     InvalidPinFormat = "invalid-pin-format", "Check the PIN's format and enter it again.";
     /// The card rejected the PIN; attempts remain.
@@ -231,6 +248,7 @@ impl Error {
             Error::Transport(TransportError::Timeout) => ErrorKind::Timeout,
             Error::Transport(_) | Error::Apdu(_) => ErrorKind::Link,
             Error::PinCheckInterrupted { .. } => ErrorKind::PinCheckInterrupted,
+            Error::PinChangeInterrupted { .. } => ErrorKind::PinChangeInterrupted,
             Error::PinFormat(_) => ErrorKind::InvalidPinFormat,
             Error::WrongPin { .. } => ErrorKind::WrongPin,
             Error::PinBlocked { .. } => ErrorKind::PinBlocked,
@@ -267,6 +285,7 @@ impl Error {
     pub fn pin(&self) -> Option<PinKind> {
         match self {
             Error::PinCheckInterrupted { pin, .. }
+            | Error::PinChangeInterrupted { pin, .. }
             | Error::WrongPin { pin, .. }
             | Error::PinBlocked { pin, .. }
             | Error::LastAttemptNotConfirmed { pin }

@@ -31,10 +31,16 @@ enum Flow {
     SignWrongPassword,
     ChangeAuthPin,
     ChangeSigningPassword,
+    ChangeAuthPinToNew,
+    ChangeSigningPasswordToNew,
 }
 
+/// The values the `...ToNew` flows change the PINs to.
+const NEW_AUTH_PIN: &str = "5678";
+const NEW_SIGNING_PASSWORD: &str = "NEW456";
+
 impl Flow {
-    const ALL: [Flow; 10] = [
+    const ALL: [Flow; 12] = [
         Flow::Status,
         Flow::ReadAuthCertificate,
         Flow::ReadAuthCa,
@@ -45,17 +51,22 @@ impl Flow {
         Flow::SignWrongPassword,
         Flow::ChangeAuthPin,
         Flow::ChangeSigningPassword,
+        Flow::ChangeAuthPinToNew,
+        Flow::ChangeSigningPasswordToNew,
     ];
 
     /// The PIN the user entered for this flow, if any, and whether it is wrong.
     fn pin(self) -> Option<(PinKind, bool)> {
         match self {
             Flow::Status | Flow::ReadAuthCertificate | Flow::ReadAuthCa => None,
-            Flow::Login | Flow::ChangeAuthPin => Some((PinKind::Authentication, false)),
-            Flow::LoginWrongPin => Some((PinKind::Authentication, true)),
-            Flow::ReadSigningCertificate | Flow::Sign | Flow::ChangeSigningPassword => {
-                Some((PinKind::Signing, false))
+            Flow::Login | Flow::ChangeAuthPin | Flow::ChangeAuthPinToNew => {
+                Some((PinKind::Authentication, false))
             }
+            Flow::LoginWrongPin => Some((PinKind::Authentication, true)),
+            Flow::ReadSigningCertificate
+            | Flow::Sign
+            | Flow::ChangeSigningPassword
+            | Flow::ChangeSigningPasswordToNew => Some((PinKind::Signing, false)),
             Flow::SignWrongPassword => Some((PinKind::Signing, true)),
         }
     }
@@ -90,8 +101,46 @@ impl Flow {
             // Changing to the same value keeps the follow-up tap meaningful.
             Flow::ChangeAuthPin => block(card.change_pin(&pin, &pin, last)),
             Flow::ChangeSigningPassword => block(card.change_pin(&password, &password, last)),
+            Flow::ChangeAuthPinToNew => {
+                block(card.change_pin(&pin, &AuthPin::new(NEW_AUTH_PIN).unwrap(), last))
+            }
+            Flow::ChangeSigningPasswordToNew => block(card.change_pin(
+                &password,
+                &SigningPassword::new(NEW_SIGNING_PASSWORD).unwrap(),
+                last,
+            )),
         }
     }
+
+    /// The next tap, on a healthy link. A PIN change to a new value is followed by a log-in (or
+    /// signature) with whichever PIN the card holds now: the new one if the CHANGE reached it.
+    fn follow_up<T: Transport>(self, card: &mut JpkiCard<T>, changed: bool) -> Result<(), Error> {
+        let digest = DocumentDigest::of_document(DigestAlgorithm::Sha256, b"document");
+        let last = LastAttempt::Refuse;
+        match self {
+            Flow::ChangeAuthPinToNew => {
+                let pin = AuthPin::new(if changed { NEW_AUTH_PIN } else { "1234" }).unwrap();
+                block(card.login(b"challenge", &pin, last)).map(drop)
+            }
+            Flow::ChangeSigningPasswordToNew => {
+                let password = SigningPassword::new(if changed {
+                    NEW_SIGNING_PASSWORD
+                } else {
+                    "ABC123"
+                })
+                .unwrap();
+                block(card.sign(&digest, &password, SignOptions::default())).map(drop)
+            }
+            other => other.run(card),
+        }
+    }
+}
+
+/// Whether a CHANGE REFERENCE DATA reached the card and succeeded.
+fn pin_changed(card: &VirtualCard) -> bool {
+    card.transcript()
+        .iter()
+        .any(|e| e.ins() == Some(0x24) && e.response.ends_with(&[0x90, 0x00]))
 }
 
 fn pin_verifies(card: &VirtualCard) -> usize {
@@ -105,6 +154,7 @@ fn expected_link_error(result: &Result<(), Error>, want: TransportError) -> bool
     match result {
         Err(Error::Transport(got)) => *got == want,
         Err(Error::PinCheckInterrupted { cause, .. }) => *cause == want,
+        Err(Error::PinChangeInterrupted { cause, .. }) => *cause == want,
         _ => false,
     }
 }
@@ -113,9 +163,12 @@ fn expected_link_error(result: &Result<(), Error>, want: TransportError) -> bool
 fn every_fault_at_every_apdu_of_every_flow() {
     let mut runs = 0;
     let mut apdus = 0;
+    let mut interrupted_changes = 0;
     for (profile, flow) in PROFILES.into_iter().flat_map(|p| Flow::ALL.map(|f| (p, f))) {
-        let healthy = {
+        // The healthy run, and the instruction byte of each of its APDUs.
+        let (healthy, instructions) = {
             let mut card = VirtualCard::from_profile(profile);
+            card.record_transcript(true);
             let mut session = JpkiCard::new(&mut card);
             let result = flow.run(&mut session);
             assert_eq!(
@@ -123,7 +176,9 @@ fn every_fault_at_every_apdu_of_every_flow() {
                 flow.pin().is_none_or(|(_, wrong)| !wrong),
                 "{profile}: {flow:?}: {result:?}"
             );
-            session.stats().apdus as usize
+            let apdus = session.stats().apdus as usize;
+            let instructions: Vec<Option<u8>> = card.transcript().iter().map(|e| e.ins()).collect();
+            (apdus, instructions)
         };
         apdus += healthy;
         for at in 0..healthy {
@@ -139,6 +194,17 @@ fn every_fault_at_every_apdu_of_every_flow() {
                     flow.run(&mut session)
                 };
                 let context = format!("{profile}: {flow:?}, {fault:?} at APDU {at}: {result:?}");
+                // A link failure on the CHANGE itself says the card may hold either PIN.
+                let on_change = instructions.get(at) == Some(&Some(0x24));
+                if on_change && !matches!(fault, Fault::Corrupt | Fault::Truncate | Fault::Delay(_))
+                {
+                    interrupted_changes += 1;
+                    assert!(
+                        matches!(&result, Err(e @ Error::PinChangeInterrupted { .. })
+                            if e.to_string().contains("either your old or your new")),
+                        "{context}"
+                    );
+                }
                 match fault {
                     Fault::TagLostBeforeDelivery | Fault::TagLostAfterDelivery => {
                         assert!(
@@ -158,7 +224,9 @@ fn every_fault_at_every_apdu_of_every_flow() {
                     Fault::Corrupt | Fault::Truncate => assert!(
                         !matches!(
                             result,
-                            Err(Error::Transport(_)) | Err(Error::PinCheckInterrupted { .. })
+                            Err(Error::Transport(_))
+                                | Err(Error::PinCheckInterrupted { .. })
+                                | Err(Error::PinChangeInterrupted { .. })
                         ),
                         "{context}"
                     ),
@@ -178,9 +246,10 @@ fn every_fault_at_every_apdu_of_every_flow() {
                     };
                     assert_eq!(spent as usize, expected, "attempts on {kind}: {context}");
                 }
-                // The next tap, on a healthy link, works.
+                // The next tap, on a healthy link, works (with the PIN the card holds now).
+                let changed = pin_changed(&card);
                 card.reset();
-                let follow_up = flow.run(&mut JpkiCard::new(&mut card));
+                let follow_up = flow.follow_up(&mut JpkiCard::new(&mut card), changed);
                 match flow.pin() {
                     Some((_, true)) => assert!(
                         matches!(follow_up, Err(Error::WrongPin { .. })),
@@ -204,5 +273,10 @@ fn every_fault_at_every_apdu_of_every_flow() {
         runs,
         apdus * Fault::ALL.len(),
         "every APDU of every flow, every fault"
+    );
+    // 3 profiles x 4 change flows x 3 link faults on the CHANGE itself.
+    assert_eq!(
+        interrupted_changes, 36,
+        "PIN changes interrupted on the CHANGE"
     );
 }

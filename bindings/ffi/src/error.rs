@@ -87,6 +87,9 @@ mirror_error_kinds! {
     /// The link failed while the card checked a PIN: the attempt may have been counted. Read
     /// the counter on the next tap; nothing was re-sent.
     PinCheckInterrupted,
+    /// The link failed during a PIN change: the card holds the old or the new PIN. Read the
+    /// counter on the next tap, then try the old PIN first; nothing was re-sent.
+    PinChangeInterrupted,
     /// The PIN is malformed; nothing was sent to the card.
     InvalidPinFormat,
     /// The card rejected the PIN; attempts remain (`attempts_left`).

@@ -160,12 +160,24 @@ impl<T: Transport> Card<T> {
     ///
     /// # Errors
     ///
-    /// [`Error::PinRequired`] when the card does not consider the PIN verified,
+    /// [`Error::PinChangeInterrupted`] when the link fails once the command is on its way (the
+    /// card may hold the old or the new PIN); [`Error::PinRequired`] when the card does not
+    /// consider the PIN verified,
     /// [`Error::CardStatus`] for other refusals; link failures.
     pub async fn change_reference_data<P: Pin>(&mut self, new: &P) -> Result<()> {
         let operation = "CHANGE REFERENCE DATA";
         let command = commands::change_reference_data(0x80, new.bytes());
-        let response = self.exchange(&command, operation).await?;
+        let response = match self.channel.exchange(&command, operation).await {
+            Ok(response) => response,
+            // Sent, or perhaps not: the card may hold either PIN now. Never re-sent.
+            Err(ChannelError::Transport(cause)) => {
+                return Err(Error::PinChangeInterrupted {
+                    pin: P::KIND,
+                    cause,
+                })
+            }
+            Err(other) => return Err(other.into()),
+        };
         match response.sw() {
             StatusWord::SUCCESS => Ok(()),
             StatusWord::SECURITY_STATUS_NOT_SATISFIED => Err(Error::PinRequired { pin: P::KIND }),

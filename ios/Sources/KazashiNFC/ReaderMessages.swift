@@ -164,6 +164,9 @@ public struct ReaderMessages: Equatable, Sendable {
         case .pinCheckInterrupted:
             return pick("\(pinName)の確認中にカードが離れました。回数が減った可能性があります。もう一度かざして残り回数を確認してください",
                         "The card moved away while your \(pinName) was checked; the attempt may have counted. Tap again to see the attempts left.")
+        case .pinChangeInterrupted:
+            return pick("\(pinName)の変更中にカードが離れました。古い\(pinName)と新しい\(pinName)のどちらが有効かわかりません。もう一度かざして残り回数を確認し、まず古い方を入力してください",
+                        "The card moved away while your \(pinName) was being changed: either the old or the new one may now be valid. Tap again to see the attempts left, then try the old one first.")
         case .invalidPinFormat:
             switch pin {
             case .signing?:
