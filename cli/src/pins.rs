@@ -1,8 +1,6 @@
 //! Reading PINs: a no-echo prompt on the terminal, or one line of standard input with
 //! `--pin-stdin`. The text is wiped as soon as the typed PIN is built.
 
-use std::io::BufRead;
-
 use kazashi::{AuthPin, Error, PinKind, SigningPassword};
 use zeroize::Zeroizing;
 
@@ -22,13 +20,9 @@ impl PinSource {
             PinSource::Prompt => Zeroizing::new(rpassword::prompt_password(prompt).map_err(|e| Error::InvalidInput {
                 reason: format!("cannot prompt for the PIN ({e}); pass it on standard input with --pin-stdin"),
             })?),
-            PinSource::Stdin => {
-                let mut line = Zeroizing::new(String::new());
-                std::io::stdin().lock().read_line(&mut line).map_err(|e| Error::InvalidInput {
-                    reason: format!("cannot read the PIN from standard input ({e})"),
-                })?;
-                line
-            }
+            PinSource::Stdin => read_line_unbuffered().map_err(|e| Error::InvalidInput {
+                reason: format!("cannot read the PIN from standard input ({e})"),
+            })?,
         };
         let trimmed = Zeroizing::new(text.trim_end_matches(['\r', '\n']).to_string());
         text.clear();
@@ -45,6 +39,34 @@ impl PinSource {
     pub fn signing_password(self, what: &str) -> Result<SigningPassword, Error> {
         let text = self.read(&format!("{what} (6-16 letters and digits): "))?;
         Ok(SigningPassword::new(&text)?)
+    }
+}
+
+/// One line of standard input into a wiping buffer. On Unix it is read a byte at a time from
+/// the descriptor itself, so no copy of the PIN stays behind in the standard library's 8 KiB
+/// stdin buffer (which is never wiped); elsewhere through that buffer.
+fn read_line_unbuffered() -> std::io::Result<Zeroizing<String>> {
+    #[cfg(unix)]
+    {
+        use std::io::Read;
+        use std::os::fd::AsFd;
+        let mut input = std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(32));
+        let mut byte = [0u8; 1];
+        while input.read(&mut byte)? == 1 && byte[0] != b'\n' {
+            bytes.push(byte[0]);
+        }
+        zeroize::Zeroize::zeroize(&mut byte);
+        // A PIN is ASCII; anything else is refused by the PIN types' format check.
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Ok(Zeroizing::new(text))
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::BufRead;
+        let mut line = Zeroizing::new(String::new());
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line)
     }
 }
 

@@ -196,14 +196,19 @@ impl CardSession {
         confirm_last_attempt: bool,
     ) -> Result<(), KazashiError> {
         let last = last_attempt(confirm_last_attempt);
+        // Both strings are owned by wiping buffers before either is checked: a malformed current
+        // PIN must not leave the new one behind in freed memory (security review, finding 9).
+        let (current, new) = (Zeroizing::new(current), Zeroizing::new(new));
         match pin {
             PinKind::Authentication => {
-                let (current, new) = (auth_pin(current)?, auth_pin(new)?);
+                let current = AuthPin::new(&current).map_err(kazashi::Error::from)?;
+                let new = AuthPin::new(&new).map_err(kazashi::Error::from)?;
                 let mut card = self.card.lock().await;
                 card.change_pin(&current, &new, last).await?;
             }
             PinKind::Signing => {
-                let (current, new) = (signing_password(current)?, signing_password(new)?);
+                let current = SigningPassword::new(&current).map_err(kazashi::Error::from)?;
+                let new = SigningPassword::new(&new).map_err(kazashi::Error::from)?;
                 let mut card = self.card.lock().await;
                 card.change_pin(&current, &new, last).await?;
             }
