@@ -640,3 +640,31 @@ fn cert_inspect_describes_any_jpki_certificate() {
     assert_eq!(v["personal"]["sex"], "2");
     assert!(v["days_left"].as_i64().unwrap() > 0);
 }
+
+/// `--pin-stdin` reads one line per PIN straight from the descriptor (no std buffer keeps a
+/// copy): a PIN change takes two lines (current, new), CRLF endings included, and the first
+/// line alone is what the card checks.
+#[test]
+fn pin_change_reads_its_lines_from_standard_input() {
+    for (which, input) in [("auth", "1234\n5678\n"), ("sign", "abc123\r\nNEW456\n")] {
+        let out = kazashi(&["pin", "change", which, "--virtual", "--pin-stdin"], input);
+        assert!(
+            out.status.success(),
+            "{which}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = kazashi(
+        &[
+            "pin",
+            "change",
+            "auth",
+            "--virtual",
+            "--pin-stdin",
+            "--json",
+        ],
+        "9999\n5678\n",
+    );
+    assert_eq!(out.status.code(), Some(3), "a wrong current PIN");
+    assert_eq!(json(&out)["error"]["attempts_left"], 2);
+}
