@@ -36,5 +36,7 @@ cargo test --workspace --doc --features kazashi-ffi/testing
 
 # The round-trip benchmark (counts, not timings), built like the tests.
 cargo test -q -p kazashi --bench round_trips
+# The challenge store's issue + spend rate at 1k, 100k and 1M outstanding (a report).
+cargo test -q -p kazashi-verify --bench challenge_store
 
 ./scripts/test-pcsc.sh

@@ -45,7 +45,7 @@ pub fn run(profile: Profile) -> Result<Outcome, Failure> {
     ];
 
     let status = status_step(&mut card, &mut lines)?;
-    let challenge = server.issue_challenge(unix_now(), 120);
+    let challenge = server.issue_challenge(unix_now(), 120)?;
     let pin = AuthPin::new(DEFAULT_AUTH_PIN)?;
     let login_json = login_step(&mut card, &server, &challenge, &pin, &mut lines)?;
     let sign_json = sign_step(&mut card, &mut lines)?;
@@ -127,7 +127,7 @@ fn login_step(
     json["challenge"] = json!(hex::encode(challenge));
     json["server_verified"] = json!(server_verifies(server, challenge, &result, lines));
     // The next visit: the app kept the certificate, so the card only signs.
-    let next = server.issue_challenge(unix_now(), 120);
+    let next = server.issue_challenge(unix_now(), 120)?;
     let again = block(card.login_with_cached_certificate(
         &next,
         pin,

@@ -155,7 +155,8 @@ pub fn verify_login(
     let store = trust.store()?;
     // One-shot: the challenge given on the command line is the one the server issued now.
     let challenges = InMemoryChallengeStore::default();
-    challenges.remember(&challenge, unix_now() + 300);
+    let now = unix_now();
+    challenges.remember(&challenge, now, now + 300)?;
     let verified =
         LoginVerifier::new(&store, &challenges).verify(&message, &challenge, unix_now())?;
     let cert = &verified.chain.certificate;

@@ -48,7 +48,7 @@ fuzz_target!(|data: &[u8]| {
     let challenge = Base64::decode_vec(&message.challenge).unwrap_or_default();
     for (i, store) in stores().iter().enumerate() {
         let challenges = InMemoryChallengeStore::default();
-        challenges.remember(&challenge, NOW + 60);
+        let _ = challenges.remember(&challenge, NOW, NOW + 60);
         let verifier = LoginVerifier::new(store, &challenges);
         match verifier.verify(&message, &challenge, NOW) {
             Ok(verified) => {

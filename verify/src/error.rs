@@ -105,6 +105,12 @@ pub enum TrustError {
     /// The challenge expired.
     #[error("the challenge expired; ask for a new one")]
     ChallengeExpired,
+    /// The challenge store holds as many outstanding challenges as it may.
+    #[error("too many outstanding challenges (limit {limit}); try again shortly")]
+    ChallengeStoreFull {
+        /// The store's limit.
+        limit: usize,
+    },
     /// A certificate carries a critical extension this verifier does not process (RFC 5280
     /// §4.2: such a certificate must be rejected), or a critical nameConstraints in a leaf.
     #[error("the certificate has a critical extension {oid} that cannot be honoured")]
@@ -162,6 +168,7 @@ impl TrustError {
             TrustError::ChallengeUnknown => RejectionKind::ChallengeUnknown,
             TrustError::ChallengeReplayed => RejectionKind::ChallengeReplayed,
             TrustError::ChallengeExpired => RejectionKind::ChallengeExpired,
+            TrustError::ChallengeStoreFull { .. } => RejectionKind::ChallengeStoreFull,
             TrustError::CriticalExtension { .. } => RejectionKind::CriticalExtension,
             TrustError::WeakKey { .. } => RejectionKind::WeakKey,
             TrustError::UnsupportedVersion { .. } => RejectionKind::UnsupportedVersion,
@@ -250,6 +257,8 @@ rejection_kinds! {
     ChallengeReplayed = "challenge-replayed";
     /// The challenge expired.
     ChallengeExpired = "challenge-expired";
+    /// The challenge store is full.
+    ChallengeStoreFull = "challenge-store-full";
     /// A critical extension that cannot be honoured.
     CriticalExtension = "critical-extension";
     /// An RSA key under 2048 bits.

@@ -22,7 +22,8 @@ pub use chain::{verify_certificate, Anchor, ChainVerification, TrustStore};
 pub use error::{RejectionKind, TrustError};
 pub use login::{
     ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerification, LoginVerifier,
-    RevocationChecker, RevocationStatus, LOGIN_ALGORITHM, LOGIN_MESSAGE_VERSION, MIN_CHALLENGE_LEN,
+    RevocationChecker, RevocationStatus, CHALLENGE_GRACE_SECONDS, DEFAULT_MAX_CHALLENGES,
+    LOGIN_ALGORITHM, LOGIN_MESSAGE_VERSION, MIN_CHALLENGE_LEN,
 };
 pub use roots::{JlisRoot, PRODUCTION_ROOTS};
 pub use signed_file::{verify_cms, CmsVerification, SIGNING_TIME_SKEW};

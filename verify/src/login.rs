@@ -1,7 +1,8 @@
 //! Log-in verification for a relying party: the versioned message the app sends, single-use
 //! challenges with expiry, the signature and the authentication certificate.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Mutex;
 
 use base64ct::{Base64, Encoding};
@@ -83,8 +84,14 @@ impl LoginMessage {
 
 /// Where a server keeps the challenges it issued, so each is used once and before it expires.
 pub trait ChallengeStore: Send + Sync {
-    /// Records a challenge just issued, valid until `expires_at` (Unix seconds).
-    fn remember(&self, challenge: &[u8], expires_at: i64);
+    /// Records a challenge issued at `now`, valid until `expires_at` (Unix seconds). A
+    /// challenge already spent stays spent, whatever is registered later.
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::ChallengeStoreFull`] when the store holds as many outstanding challenges
+    /// as it may: the server should refuse to issue more until some expire.
+    fn remember(&self, challenge: &[u8], now: i64, expires_at: i64) -> Result<(), TrustError>;
     /// Spends a challenge: succeeds once for an issued, unexpired challenge; a second use gives
     /// [`TrustError::ChallengeReplayed`].
     ///
@@ -95,11 +102,33 @@ pub trait ChallengeStore: Send + Sync {
     fn take(&self, challenge: &[u8], now: i64) -> Result<(), TrustError>;
 }
 
-/// A [`ChallengeStore`] in memory, for one server process. Expired entries are dropped as new
-/// challenges are issued.
-#[derive(Debug, Default)]
+/// How long a challenge is kept past its expiry, so that a late replay is reported as expired
+/// or replayed rather than unknown. Short on purpose: memory is bounded by what was issued in
+/// the last TTL plus this.
+pub const CHALLENGE_GRACE_SECONDS: i64 = 300;
+
+/// The default bound on outstanding challenges of an [`InMemoryChallengeStore`]: about 100 MB.
+pub const DEFAULT_MAX_CHALLENGES: usize = 1_000_000;
+
+/// A [`ChallengeStore`] in memory, for one server process.
+///
+/// Why it is shaped so: issuing is unauthenticated, so its cost must not grow with what is
+/// stored. Entries are pruned in expiry order (a min-heap), each at most once, so remembering
+/// and taking cost O(log n) amortised; an entry is dropped [`CHALLENGE_GRACE_SECONDS`] after its
+/// own expiry, so a long-lived challenge never evicts short ones; and the number outstanding is
+/// capped, with a clear error past the cap.
+#[derive(Debug)]
 pub struct InMemoryChallengeStore {
-    entries: Mutex<HashMap<Vec<u8>, Entry>>,
+    inner: Mutex<Challenges>,
+    max_outstanding: usize,
+}
+
+#[derive(Debug, Default)]
+struct Challenges {
+    entries: HashMap<Vec<u8>, Entry>,
+    /// (time to drop it, challenge), earliest first. An extended entry leaves a stale record,
+    /// skipped when it comes up.
+    by_expiry: BinaryHeap<Reverse<(i64, Vec<u8>)>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -108,29 +137,89 @@ struct Entry {
     used: bool,
 }
 
-impl ChallengeStore for InMemoryChallengeStore {
-    fn remember(&self, challenge: &[u8], expires_at: i64) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        // Forget what can no longer be presented: a replay of it fails as expired or unknown.
-        entries.retain(|_, e| e.expires_at >= expires_at - 86_400);
-        // A challenge once used stays used until it is pruned, whatever is registered later:
-        // re-registering a spent challenge must not re-arm it for a replay.
-        entries
-            .entry(challenge.to_vec())
-            .and_modify(|entry| {
-                if !entry.used {
-                    entry.expires_at = expires_at;
+impl Default for InMemoryChallengeStore {
+    fn default() -> Self {
+        Self::with_max_outstanding(DEFAULT_MAX_CHALLENGES)
+    }
+}
+
+impl InMemoryChallengeStore {
+    /// A store that holds at most `max` challenges at once.
+    pub fn with_max_outstanding(max: usize) -> Self {
+        Self {
+            inner: Mutex::new(Challenges::default()),
+            max_outstanding: max,
+        }
+    }
+
+    /// How many challenges are held (outstanding, spent or expired within the grace period).
+    pub fn len(&self) -> usize {
+        self.lock().entries.len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Challenges> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Challenges {
+    /// Drops every entry whose grace period ended before `now`, earliest first.
+    fn prune(&mut self, now: i64) {
+        while let Some(Reverse((drop_at, _))) = self.by_expiry.peek() {
+            if *drop_at >= now {
+                break;
+            }
+            let Some(Reverse((drop_at, challenge))) = self.by_expiry.pop() else {
+                break;
+            };
+            if let Some(entry) = self.entries.get(&challenge) {
+                // Only the record of its current expiry removes it (an extension left this one).
+                if entry.expires_at + CHALLENGE_GRACE_SECONDS == drop_at {
+                    self.entries.remove(&challenge);
                 }
-            })
-            .or_insert(Entry {
+            }
+        }
+    }
+}
+
+impl ChallengeStore for InMemoryChallengeStore {
+    fn remember(&self, challenge: &[u8], now: i64, expires_at: i64) -> Result<(), TrustError> {
+        let mut inner = self.lock();
+        inner.prune(now);
+        let drop_at = expires_at + CHALLENGE_GRACE_SECONDS;
+        if let Some(entry) = inner.entries.get_mut(challenge) {
+            // A spent challenge stays spent: registering it again must not re-arm a replay.
+            if !entry.used && expires_at > entry.expires_at {
+                entry.expires_at = expires_at;
+                inner.by_expiry.push(Reverse((drop_at, challenge.to_vec())));
+            }
+            return Ok(());
+        }
+        if inner.entries.len() >= self.max_outstanding {
+            return Err(TrustError::ChallengeStoreFull {
+                limit: self.max_outstanding,
+            });
+        }
+        inner.entries.insert(
+            challenge.to_vec(),
+            Entry {
                 expires_at,
                 used: false,
-            });
+            },
+        );
+        inner.by_expiry.push(Reverse((drop_at, challenge.to_vec())));
+        Ok(())
     }
 
     fn take(&self, challenge: &[u8], now: i64) -> Result<(), TrustError> {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        let entry = entries
+        let mut inner = self.lock();
+        let entry = inner
+            .entries
             .get_mut(challenge)
             .ok_or(TrustError::ChallengeUnknown)?;
         if entry.used {
@@ -212,11 +301,16 @@ impl<'a> LoginVerifier<'a> {
     }
 
     /// Issues a fresh 32-byte challenge valid for `ttl_seconds` from `now`.
-    pub fn issue_challenge(&self, now: i64, ttl_seconds: i64) -> Vec<u8> {
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::ChallengeStoreFull`] when the store takes no more.
+    pub fn issue_challenge(&self, now: i64, ttl_seconds: i64) -> Result<Vec<u8>, TrustError> {
         let mut challenge = vec![0u8; 32];
         OsRng.fill_bytes(&mut challenge);
-        self.challenges.remember(&challenge, now + ttl_seconds);
-        challenge
+        self.challenges
+            .remember(&challenge, now, now + ttl_seconds)?;
+        Ok(challenge)
     }
 
     /// Verifies `message` as the answer to `expected_challenge` at `now` (Unix seconds). The
@@ -274,5 +368,73 @@ impl<'a> LoginVerifier<'a> {
             revocation,
             token_type: message.token_type.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_800_000_000;
+
+    fn id(n: u32) -> Vec<u8> {
+        let mut c = vec![0u8; 32];
+        c[..4].copy_from_slice(&n.to_be_bytes());
+        c
+    }
+
+    /// Security review, finding 3: one long-lived challenge evicted short valid ones, and
+    /// memory grew for a day past expiry. Now each entry leaves on its own expiry plus a short
+    /// grace period, and a short one is kept as long as it is valid.
+    #[test]
+    fn entries_leave_on_their_own_expiry_plus_the_grace_period() {
+        let store = InMemoryChallengeStore::default();
+        store.remember(&id(1), NOW, NOW + 60).unwrap();
+        // A long-lived challenge issued later does not push the short one out.
+        store.remember(&id(2), NOW + 10, NOW + 86_400).unwrap();
+        assert_eq!(store.len(), 2);
+        store.take(&id(1), NOW + 30).unwrap();
+        // Past expiry but within the grace period: a replay is still told apart.
+        store.remember(&id(3), NOW + 61, NOW + 120).unwrap();
+        assert_eq!(
+            store.take(&id(1), NOW + 62),
+            Err(TrustError::ChallengeReplayed)
+        );
+        // After the grace period the spent and the expired ones are gone, the long one stays.
+        let later = NOW + 120 + CHALLENGE_GRACE_SECONDS + 1;
+        store.remember(&id(4), later, later + 60).unwrap();
+        assert_eq!(store.len(), 2, "ids 2 and 4 remain");
+        assert_eq!(store.take(&id(1), later), Err(TrustError::ChallengeUnknown));
+        assert_eq!(store.take(&id(3), later), Err(TrustError::ChallengeUnknown));
+        store.take(&id(2), later).unwrap();
+    }
+
+    #[test]
+    fn an_extended_challenge_is_not_dropped_by_its_old_expiry() {
+        let store = InMemoryChallengeStore::default();
+        store.remember(&id(1), NOW, NOW + 60).unwrap();
+        store.remember(&id(1), NOW, NOW + 3_600).unwrap();
+        let after_first = NOW + 60 + CHALLENGE_GRACE_SECONDS + 1;
+        store
+            .remember(&id(2), after_first, after_first + 60)
+            .unwrap();
+        store.take(&id(1), after_first).unwrap();
+    }
+
+    #[test]
+    fn a_full_store_says_so_and_frees_up_as_challenges_expire() {
+        let store = InMemoryChallengeStore::with_max_outstanding(3);
+        for n in 0..3 {
+            store.remember(&id(n), NOW, NOW + 60).unwrap();
+        }
+        assert_eq!(
+            store.remember(&id(9), NOW, NOW + 60),
+            Err(TrustError::ChallengeStoreFull { limit: 3 })
+        );
+        // Registering a held challenge again is not a new entry.
+        store.remember(&id(0), NOW, NOW + 60).unwrap();
+        let later = NOW + 60 + CHALLENGE_GRACE_SECONDS + 1;
+        store.remember(&id(9), later, later + 60).unwrap();
+        assert_eq!(store.len(), 1);
     }
 }

@@ -255,7 +255,7 @@ fn a_login_verifies_once() {
     let store = test_store(&card);
     let challenges = InMemoryChallengeStore::default();
     let verifier = LoginVerifier::new(&store, &challenges);
-    let challenge = verifier.issue_challenge(NOW, 120);
+    let challenge = verifier.issue_challenge(NOW, 120).unwrap();
     assert_eq!(challenge.len(), 32);
     let message = phone_login(&mut card, &challenge);
     let ok = verifier.verify(&message, &challenge, NOW + 5).unwrap();
@@ -281,7 +281,7 @@ fn login_rejections() {
     let verifier = LoginVerifier::new(&store, &challenges);
 
     // Expired challenge.
-    let challenge = verifier.issue_challenge(NOW, 60);
+    let challenge = verifier.issue_challenge(NOW, 60).unwrap();
     let message = phone_login(&mut card, &challenge);
     assert_eq!(
         verifier.verify(&message, &challenge, NOW + 61).unwrap_err(),
@@ -306,8 +306,8 @@ fn login_rejections() {
     );
 
     // The message answers another challenge.
-    let expected = verifier.issue_challenge(NOW, 60);
-    let other = verifier.issue_challenge(NOW, 60);
+    let expected = verifier.issue_challenge(NOW, 60).unwrap();
+    let other = verifier.issue_challenge(NOW, 60).unwrap();
     let message = phone_login(&mut card, &other);
     assert_eq!(
         verifier.verify(&message, &expected, NOW).unwrap_err(),
@@ -315,7 +315,7 @@ fn login_rejections() {
     );
 
     // A tampered signature.
-    let challenge = verifier.issue_challenge(NOW, 60);
+    let challenge = verifier.issue_challenge(NOW, 60).unwrap();
     let mut message = phone_login(&mut card, &challenge);
     let mut sig = base64_decode(&message.signature);
     sig[100] ^= 0xFF;
@@ -326,7 +326,7 @@ fn login_rejections() {
     );
 
     // The signing certificate offered for log-in.
-    let challenge = verifier.issue_challenge(NOW, 60);
+    let challenge = verifier.issue_challenge(NOW, 60).unwrap();
     let mut message = phone_login(&mut card, &challenge);
     message.certificate = base64_encode(card.certificate_der(CertificateKind::Signing).unwrap());
     assert!(matches!(
@@ -354,7 +354,7 @@ fn login_rejections() {
     // Production roots only: the virtual card's log-in is refused.
     let production = TrustStore::production();
     let strict = LoginVerifier::new(&production, &challenges);
-    let challenge = strict.issue_challenge(NOW, 60);
+    let challenge = strict.issue_challenge(NOW, 60).unwrap();
     let message = phone_login(&mut card, &challenge);
     assert_eq!(
         strict.verify(&message, &challenge, NOW).unwrap_err(),
@@ -384,14 +384,14 @@ fn revocation_is_pluggable() {
     let store = test_store(&card);
     let challenges = InMemoryChallengeStore::default();
     let good = LoginVerifier::new(&store, &challenges).with_revocation(&AllGood);
-    let challenge = good.issue_challenge(NOW, 60);
+    let challenge = good.issue_challenge(NOW, 60).unwrap();
     let message = phone_login(&mut card, &challenge);
     assert_eq!(
         good.verify(&message, &challenge, NOW).unwrap().revocation,
         RevocationStatus::Good
     );
     let revoked = LoginVerifier::new(&store, &challenges).with_revocation(&Revoked);
-    let challenge = revoked.issue_challenge(NOW, 60);
+    let challenge = revoked.issue_challenge(NOW, 60).unwrap();
     let message = phone_login(&mut card, &challenge);
     assert!(matches!(
         revoked.verify(&message, &challenge, NOW),
@@ -408,19 +408,19 @@ fn a_spent_challenge_is_not_re_armed_by_registering_it_again() {
     let store = test_store(&card);
     let challenges = InMemoryChallengeStore::default();
     let verifier = LoginVerifier::new(&store, &challenges);
-    let challenge = verifier.issue_challenge(NOW, 120);
+    let challenge = verifier.issue_challenge(NOW, 120).unwrap();
     let message = phone_login(&mut card, &challenge);
     verifier.verify(&message, &challenge, NOW + 1).unwrap();
     for later in [NOW + 2, NOW + 60] {
-        challenges.remember(&challenge, later + 120);
+        challenges.remember(&challenge, later, later + 120).unwrap();
         assert_eq!(
             verifier.verify(&message, &challenge, later).unwrap_err(),
             TrustError::ChallengeReplayed
         );
     }
     // An unused challenge registered twice is still good once.
-    let fresh = verifier.issue_challenge(NOW, 120);
-    challenges.remember(&fresh, NOW + 300);
+    let fresh = verifier.issue_challenge(NOW, 120).unwrap();
+    challenges.remember(&fresh, NOW, NOW + 300).unwrap();
     let message = phone_login(&mut card, &fresh);
     verifier.verify(&message, &fresh, NOW + 200).unwrap();
     assert_eq!(
@@ -431,7 +431,7 @@ fn a_spent_challenge_is_not_re_armed_by_registering_it_again() {
 
 fn challenges_remember(store: &InMemoryChallengeStore, challenge: &[u8]) {
     use kazashi_verify::ChallengeStore;
-    store.remember(challenge, NOW + 60);
+    store.remember(challenge, NOW, NOW + 60).unwrap();
 }
 
 fn base64_decode(s: &str) -> Vec<u8> {

@@ -70,6 +70,8 @@ mirror_rejection_kinds! {
     ChallengeReplayed,
     /// Expired.
     ChallengeExpired,
+    /// The challenge store is full: issue again shortly.
+    ChallengeStoreFull,
     /// A critical extension that cannot be honoured.
     CriticalExtension,
     /// An RSA key under 2048 bits.
@@ -205,10 +207,11 @@ impl LoginVerifier {
         }))
     }
 
-    /// A fresh 32-byte challenge, valid for `ttl_seconds`.
-    pub fn issue_challenge(&self, ttl_seconds: u32) -> Vec<u8> {
-        trust::LoginVerifier::new(&self.store, &self.challenges)
-            .issue_challenge(kazashi::unix_now(), i64::from(ttl_seconds))
+    /// A fresh 32-byte challenge, valid for `ttl_seconds`. Fails with `ChallengeStoreFull`
+    /// when too many are outstanding.
+    pub fn issue_challenge(&self, ttl_seconds: u32) -> Result<Vec<u8>, VerificationError> {
+        Ok(trust::LoginVerifier::new(&self.store, &self.challenges)
+            .issue_challenge(kazashi::unix_now(), i64::from(ttl_seconds))?)
     }
 
     /// Checks a log-in message (JSON) against the challenge this verifier issued; the
@@ -232,9 +235,16 @@ impl LoginVerifier {
     }
 
     /// Records a challenge issued elsewhere (another process, a database) for `ttl_seconds`.
-    pub fn remember_challenge(&self, challenge: Vec<u8>, ttl_seconds: u32) {
-        self.challenges
-            .remember(&challenge, kazashi::unix_now() + i64::from(ttl_seconds));
+    /// A challenge already spent stays spent: registering it again does not re-arm it.
+    pub fn remember_challenge(
+        &self,
+        challenge: Vec<u8>,
+        ttl_seconds: u32,
+    ) -> Result<(), VerificationError> {
+        let now = kazashi::unix_now();
+        Ok(self
+            .challenges
+            .remember(&challenge, now, now + i64::from(ttl_seconds))?)
     }
 }
 
