@@ -52,6 +52,35 @@ fn store_for(card: &VirtualCard) -> TrustStore {
         .unwrap()
 }
 
+/// `openssl cms -verify` of `p7s` in `dir` (which holds `doc.txt`, the content, and
+/// `root.pem`, the trust anchor); the content goes to `out.txt`.
+fn openssl_cms_verify(dir: &Path, p7s: &Path, detached: bool) -> (bool, String) {
+    let content = dir.join("doc.txt");
+    let root = dir.join("root.pem");
+    let out = dir.join("out.txt");
+    let mut args = vec![
+        "cms",
+        "-verify",
+        "-binary",
+        "-inform",
+        "DER",
+        "-in",
+        p7s.to_str().unwrap(),
+    ];
+    if detached {
+        args.extend(["-content", content.to_str().unwrap()]);
+    }
+    args.extend([
+        "-CAfile",
+        root.to_str().unwrap(),
+        "-purpose",
+        "any",
+        "-out",
+        out.to_str().unwrap(),
+    ]);
+    openssl(&args)
+}
+
 fn write_pem(path: &Path, der: &[u8]) {
     std::fs::write(path, CertificateInfo::from_der(der).unwrap().to_pem()).unwrap();
 }
@@ -78,30 +107,8 @@ fn openssl_verifies_our_detached_and_attached_files() {
         // Then OpenSSL's.
         let p7s = dir.join("doc.p7s");
         std::fs::write(&p7s, &der).unwrap();
-        let mut args = vec![
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            p7s.to_str().unwrap(),
-        ];
-        let content_path = dir.join("doc.txt");
-        if detached {
-            args.extend(["-content", content_path.to_str().unwrap()]);
-        }
-        let root = dir.join("root.pem");
         let out = dir.join("out.txt");
-        args.extend([
-            "-CAfile",
-            root.to_str().unwrap(),
-            "-purpose",
-            "any",
-            "-out",
-            out.to_str().unwrap(),
-        ]);
-        let (ok, text) = openssl(&args);
+        let (ok, text) = openssl_cms_verify(&dir, &p7s, detached);
         assert!(
             ok && text.contains("Verification successful"),
             "{detached} {algorithm:?}: {text}"
@@ -516,23 +523,7 @@ fn our_verifier_and_openssl_agree_on_edited_files() {
         assert_eq!(ours.is_ok(), valid, "{name}: ours said {ours:?}");
         let p7s = dir.join("edited.p7s");
         std::fs::write(&p7s, &file).unwrap();
-        let (theirs, text) = openssl(&[
-            "cms",
-            "-verify",
-            "-binary",
-            "-inform",
-            "DER",
-            "-in",
-            p7s.to_str().unwrap(),
-            "-content",
-            dir.join("doc.txt").to_str().unwrap(),
-            "-CAfile",
-            dir.join("root.pem").to_str().unwrap(),
-            "-purpose",
-            "any",
-            "-out",
-            dir.join("out.txt").to_str().unwrap(),
-        ]);
+        let (theirs, text) = openssl_cms_verify(&dir, &p7s, true);
         assert_eq!(
             theirs, openssl_accepts,
             "{name}: OpenSSL's verdict changed: {text}"
