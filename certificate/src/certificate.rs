@@ -145,7 +145,7 @@ pub struct CertificateInfo {
     pub subject: String,
     /// Issuer DN, RFC 4514 style.
     pub issuer: String,
-    /// Serial number, upper-case hex.
+    /// Serial number, upper-case hex, without the DER sign byte (as OpenSSL shows it).
     pub serial: String,
     /// Start of validity, seconds since the Unix epoch.
     pub not_before: i64,
@@ -224,7 +224,7 @@ impl CertificateInfo {
             subject: cert.subject().to_string(),
             test_hierarchy: issuer.contains("O=JPKI-TEST"),
             issuer,
-            serial: hex::encode_upper(cert.raw_serial()),
+            serial: serial_hex(cert.raw_serial()),
             not_before: cert.validity().not_before.timestamp(),
             not_after: cert.validity().not_after.timestamp(),
             key_bits,
@@ -310,6 +310,15 @@ pub fn unix_now() -> i64 {
         .unwrap_or_default()
 }
 
+/// The serial's hex without the leading `00` that DER adds to keep a positive number positive.
+fn serial_hex(raw: &[u8]) -> String {
+    let significant = match raw {
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        all => all,
+    };
+    hex::encode_upper(significant)
+}
+
 fn iso_date(unix: i64) -> String {
     match time::OffsetDateTime::from_unix_timestamp(unix) {
         Ok(t) => format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()),
@@ -383,6 +392,14 @@ mod tests {
             };
             assert_eq!(p.birth_date_iso(), None, "{raw}");
         }
+    }
+
+    #[test]
+    fn serials_show_without_the_der_sign_byte() {
+        assert_eq!(serial_hex(&[0x00, 0xBF, 0xCD]), "BFCD");
+        assert_eq!(serial_hex(&[0x01]), "01");
+        assert_eq!(serial_hex(&[0x00]), "00");
+        assert_eq!(serial_hex(&[0x07, 0x8F]), "078F");
     }
 
     #[test]

@@ -34,6 +34,21 @@ pub fn certificate_json(cert: &CertificateInfo, personal: bool) -> Value {
     v
 }
 
+/// Where `now` falls in the certificate's validity, in words: days left, or plainly expired or
+/// not yet valid (never a negative count).
+fn validity_now(cert: &CertificateInfo, now: i64) -> String {
+    if now < cert.not_before {
+        return "not yet valid".into();
+    }
+    match cert.days_left(now) {
+        days if now > cert.not_after => {
+            let ago = -days;
+            format!("expired {ago} day{} ago", if ago == 1 { "" } else { "s" })
+        }
+        days => format!("{days} days left"),
+    }
+}
+
 /// A certificate in a few lines.
 pub fn certificate_lines(cert: &CertificateInfo, personal: bool) -> Vec<String> {
     let mut lines = vec![
@@ -42,10 +57,10 @@ pub fn certificate_lines(cert: &CertificateInfo, personal: bool) -> Vec<String> 
         format!("issuer:   {}", cert.issuer),
         format!("serial:   {}", cert.serial),
         format!(
-            "valid:    {} to {} ({} days left)",
+            "valid:    {} to {} ({})",
             cert.not_before_date(),
             cert.not_after_date(),
-            cert.days_left(unix_now())
+            validity_now(cert, unix_now())
         ),
         format!("key:      RSA-{}", cert.key_bits),
     ];

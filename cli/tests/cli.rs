@@ -608,6 +608,20 @@ fn login_messages_verify_against_their_challenge() {
     assert_eq!(json(&out)["error"]["kind"], "challenge-mismatch");
 }
 
+/// An expired root says so in words, not as a negative count of days left.
+#[test]
+fn cert_inspect_says_when_a_certificate_has_expired() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../verify/roots/authca01.cer");
+    let out = kazashi(&["cert", "inspect", root], "");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("expired ") && text.contains(" ago)"),
+        "{text}"
+    );
+    assert!(!text.contains("(-"), "no negative days: {text}");
+    assert!(text.contains("serial:   01"), "{text}");
+}
+
 #[test]
 fn cert_inspect_describes_any_jpki_certificate() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../verify/roots/signca03.cer");
