@@ -21,6 +21,8 @@ fn reader_failure(e: ReaderError) -> Failure {
         ReaderError::NoCard { .. } => "no-card",
         ReaderError::InUse { .. } => "card-in-use",
         ReaderError::Pcsc(_) => "pcsc",
+        // `ReaderError` is non-exhaustive: a failure added later is still a PC/SC failure.
+        _ => "pcsc",
     };
     Failure::Reader {
         kind,
