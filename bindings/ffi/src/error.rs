@@ -144,15 +144,6 @@ pub enum KazashiError {
     },
 }
 
-impl KazashiError {
-    /// The kind of failure.
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            KazashiError::Failed { kind, .. } => *kind,
-        }
-    }
-}
-
 impl From<Error> for KazashiError {
     fn from(e: Error) -> Self {
         KazashiError::Failed {

@@ -6,7 +6,7 @@
 use super::{commands, ef, JPKI_AID};
 use crate::apdu::StatusWord;
 use crate::card::addressing::short_ef_id;
-use crate::card::{Card, EfAddressing, FileRef, FileShape, PinRef, RETRY_QUERY};
+use crate::card::{Card, EfAddressing, PinRef, RETRY_QUERY};
 use crate::channel::ApduStats;
 use crate::error::{Error, Result};
 use crate::pin::{LastAttempt, Pin, PinKind, PinStatus};
@@ -110,16 +110,6 @@ impl<T: Transport> JpkiCard<T> {
         }
     }
 
-    /// Reads a whole file of the application (see [`Card::read_file`]).
-    pub(crate) async fn read_file(
-        &mut self,
-        file: FileRef,
-        shape: FileShape,
-        pin: PinKind,
-    ) -> Result<Option<Vec<u8>>> {
-        self.card.read_file(file, shape, pin).await
-    }
-
     /// A PIN's counter, without spending an attempt.
     pub(crate) async fn query_pin(&mut self, kind: PinKind) -> Result<PinStatus> {
         self.card
@@ -139,11 +129,6 @@ impl<T: Transport> JpkiCard<T> {
             .verify_pin(pin_ref(P::KIND), pin, last_attempt, allow_short)
             .await
             .map_err(|e| jpki_pin_meaning(P::KIND, e))
-    }
-
-    /// CHANGE REFERENCE DATA right after [`JpkiCard::verify_pin`] with `allow_short = false`.
-    pub(crate) async fn change_reference_data<P: Pin>(&mut self, new: &P) -> Result<()> {
-        self.card.change_reference_data(new).await
     }
 
     /// COMPUTE DIGITAL SIGNATURE with the key of `kind`: the card pads `digest_info` (PKCS#1

@@ -390,7 +390,7 @@ impl<T: Transport> JpkiCard<T> {
             self.require_signing_certificate().await?;
         }
         self.verify_pin(current, last_attempt, false).await?;
-        self.change_reference_data(new).await
+        self.card.change_reference_data(new).await
     }
 
     async fn token_info_selected(&mut self) -> Result<TokenInfo> {
@@ -400,7 +400,11 @@ impl<T: Transport> JpkiCard<T> {
             read: "READ BINARY of the token information file",
         };
         let shape = FileShape::Fixed(TokenInfo::LEN);
-        match self.read_file(file, shape, PinKind::Authentication).await? {
+        match self
+            .card
+            .read_file(file, shape, PinKind::Authentication)
+            .await?
+        {
             Some(bytes) => TokenInfo::parse(&bytes),
             None => Err(Error::CardStatus {
                 sw: StatusWord::FILE_NOT_FOUND,
@@ -416,6 +420,7 @@ impl<T: Transport> JpkiCard<T> {
             read: "READ BINARY of the certificate availability file",
         };
         match self
+            .card
             .read_file(file, FileShape::Fixed(3), PinKind::Authentication)
             .await?
         {
@@ -465,7 +470,11 @@ impl<T: Transport> JpkiCard<T> {
             select,
             read,
         };
-        match self.read_file(file, FileShape::Der, kind.pin()).await? {
+        match self
+            .card
+            .read_file(file, FileShape::Der, kind.pin())
+            .await?
+        {
             Some(der) => Ok(CertificateInfo::from_der(&der)?),
             None if kind == CertificateKind::Signing => Err(Error::NoSigningCertificate),
             None => Err(Error::CardStatus {
