@@ -16,10 +16,17 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::der_limits::check_der_lengths;
 use crate::digest::DigestAlgorithm;
+use crate::era::BirthDate;
 use crate::error::{CertificateError, Result};
+use crate::extensions::{self, InfoAccess};
+use crate::instant::{rfc3339_jst, rfc3339_utc};
 
-/// Certificate policy of the authentication certificate.
+/// Certificate policy of the production authentication certificate.
 pub const POLICY_AUTHENTICATION: &str = "1.2.392.200149.8.5.1.3.30";
+/// Certificate policy of test-hierarchy (`O=JPKI-TEST`) authentication certificates, read from a
+/// J-LIS test card (`docs/protocol.md` §6.3a). A verifier that knows only the production one
+/// refuses every test card.
+pub const POLICY_AUTHENTICATION_TEST: &str = "1.2.392.200149.8.5.1.0.30";
 /// Certificate policy of the production signing certificate.
 pub const POLICY_SIGNATURE: &str = "1.2.392.200149.8.5.1.1.20";
 /// Certificate policy seen on test-hierarchy (`O=JPKI-TEST`) signing certificates.
@@ -116,6 +123,12 @@ impl PersonalAttributes {
         })
     }
 
+    /// The birth date with its era digit, checked to be a calendar date; `Display` gives
+    /// `1980-02-17 (昭和55年)`. `None` when absent or not `EYYYYMMDD` / `YYYYMMDD` digits.
+    pub fn birth_date_parsed(&self) -> Option<BirthDate> {
+        BirthDate::parse(self.birth_date.as_deref()?)
+    }
+
     /// The birth date as `YYYY-MM-DD`, from the `EYYYYMMDD` form.
     pub fn birth_date_iso(&self) -> Option<String> {
         let raw = self.birth_date.as_deref()?;
@@ -159,6 +172,18 @@ pub struct CertificateInfo {
     pub test_hierarchy: bool,
     /// The holder's attributes (signing certificates only).
     pub personal: Option<PersonalAttributes>,
+    /// keyUsage bits by their RFC 5280 names (`digitalSignature`, `nonRepudiation`,
+    /// `keyCertSign`, `cRLSign`, …); `None` when the certificate has no keyUsage.
+    pub key_usage: Option<Vec<String>>,
+    /// extendedKeyUsage purposes as dotted OIDs (`1.3.6.1.5.5.7.3.2` for clientAuth;
+    /// [`extensions::extended_key_usage_name`] names the common ones); `None` when absent.
+    pub extended_key_usage: Option<Vec<String>>,
+    /// authorityInfoAccess entries (the OCSP responder of an authentication certificate), in
+    /// certificate order; empty when absent (real signing certificates have none).
+    pub authority_info_access: Vec<InfoAccess>,
+    /// cRLDistributionPoints, one text line per point (`DirName: C=JP, O=JPKI, …`); empty when
+    /// absent.
+    pub crl_distribution_points: Vec<String>,
     der: Vec<u8>,
     public_key: RsaPublicKey,
 }
@@ -184,6 +209,10 @@ impl CertificateInfo {
 
         let mut policies = Vec::new();
         let mut is_ca = false;
+        let mut key_usage = None;
+        let mut extended_key_usage = None;
+        let mut authority_info_access = Vec::new();
+        let mut crl_distribution_points = Vec::new();
         let mut personal = PersonalAttributes::default();
         let mut has_personal = false;
         for ext in cert.extensions() {
@@ -192,6 +221,16 @@ impl CertificateInfo {
                     policies.extend(p.iter().map(|info| info.policy_id.to_id_string()));
                 }
                 ParsedExtension::BasicConstraints(bc) => is_ca = bc.ca,
+                ParsedExtension::KeyUsage(ku) => key_usage = Some(extensions::key_usage_names(ku)),
+                ParsedExtension::ExtendedKeyUsage(eku) => {
+                    extended_key_usage = Some(extensions::extended_key_usage_oids(eku));
+                }
+                ParsedExtension::AuthorityInfoAccess(aia) => {
+                    authority_info_access = extensions::info_access(aia);
+                }
+                ParsedExtension::CRLDistributionPoints(points) => {
+                    crl_distribution_points = extensions::distribution_points(points);
+                }
                 ParsedExtension::SubjectAlternativeName(san) => {
                     for name in &san.general_names {
                         if let GeneralName::OtherName(oid, value) = name {
@@ -230,6 +269,10 @@ impl CertificateInfo {
             key_bits,
             policies,
             personal: has_personal.then_some(personal),
+            key_usage,
+            extended_key_usage,
+            authority_info_access,
+            crl_distribution_points,
             der: der.to_vec(),
             public_key,
         })
@@ -264,6 +307,42 @@ impl CertificateInfo {
     /// End of validity as `YYYY-MM-DD` (UTC).
     pub fn not_after_date(&self) -> String {
         iso_date(self.not_after)
+    }
+
+    /// Start of validity in Japan time, RFC 3339: `2025-10-28T02:29:00+09:00`.
+    pub fn not_before_jst(&self) -> String {
+        rfc3339_jst(self.not_before)
+    }
+
+    /// End of validity in Japan time, RFC 3339: `2030-02-17T23:59:59+09:00`.
+    pub fn not_after_jst(&self) -> String {
+        rfc3339_jst(self.not_after)
+    }
+
+    /// Start of validity in UTC, RFC 3339: `2025-10-27T17:29:00Z`.
+    pub fn not_before_utc(&self) -> String {
+        rfc3339_utc(self.not_before)
+    }
+
+    /// End of validity in UTC, RFC 3339: `2030-02-17T14:59:59Z`.
+    pub fn not_after_utc(&self) -> String {
+        rfc3339_utc(self.not_after)
+    }
+
+    /// For a certification authority, what its certificates are for, from the J-LIS subject's
+    /// `OU` (`JPKI for user authentication`, `JPKI for digital signature`); `None` for a leaf
+    /// or an unrecognised CA. Whether it is a test CA is [`CertificateInfo::test_hierarchy`].
+    pub fn ca_purpose(&self) -> Option<CertificatePurpose> {
+        if self.purpose != CertificatePurpose::CertificateAuthority {
+            return None;
+        }
+        if self.subject.contains("OU=JPKI for user authentication") {
+            Some(CertificatePurpose::Authentication)
+        } else if self.subject.contains("OU=JPKI for digital signature") {
+            Some(CertificatePurpose::Signature)
+        } else {
+            None
+        }
     }
 
     /// Whether `now` lies within the validity period.
@@ -330,7 +409,7 @@ fn classify(policies: &[String], is_ca: bool, issuer: &str) -> CertificatePurpos
     let has = |oid: &str| policies.iter().any(|p| p == oid);
     if is_ca {
         CertificatePurpose::CertificateAuthority
-    } else if has(POLICY_AUTHENTICATION) {
+    } else if has(POLICY_AUTHENTICATION) || has(POLICY_AUTHENTICATION_TEST) {
         CertificatePurpose::Authentication
     } else if has(POLICY_SIGNATURE)
         || has(POLICY_SIGNATURE_TEST)

@@ -5,7 +5,10 @@
 //!   the public key, and the signing certificate's personal attributes (whose `Debug` output
 //!   hides them);
 //! - [`digest`]: the hash algorithms and the PKCS#1 DigestInfo the card signs;
-//! - [`der_limits`]: a bound on what untrusted DER can make the `der` decoder allocate.
+//! - [`der_limits`]: a bound on what untrusted DER can make the `der` decoder allocate;
+//! - [`extensions`]: key usage, extended key usage, AIA and CRL distribution points as values;
+//! - [`era`]: the birth date's era digit and the Japanese era year (`昭和55年`);
+//! - [`instant`]: instants in JST (how J-LIS states validity) and UTC.
 //!
 //! It depends on no other kazashi crate, so the verifier uses it without the card layers.
 
@@ -16,8 +19,12 @@
 pub mod certificate;
 pub mod der_limits;
 pub mod digest;
+pub mod era;
 pub mod error;
+pub mod extensions;
+pub mod instant;
 
 pub use certificate::{unix_now, CertificateInfo, CertificatePurpose, PersonalAttributes};
 pub use digest::{DigestAlgorithm, DocumentDigest};
+pub use era::{BirthDate, JapaneseEra};
 pub use error::{CertificateError, Result};

@@ -8,8 +8,8 @@ use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt, Pin,
     PinKind, SignOptions, SigningPassword, Transport,
 };
+use kazashi::{LoginMessage, LoginRequest, RelyingPartyId};
 use kazashi_documents::{sign_cms as sign_cms_flow, CmsOptions};
-use kazashi_verify::LoginMessage;
 use serde_json::{json, Value};
 
 use crate::pins::{confirm_last_attempt, PinSource};
@@ -158,7 +158,6 @@ pub fn cert<T: Transport>(
     Ok(Outcome { json, lines })
 }
 
-/// `kazashi login`.
 /// Where `kazashi login` writes (and, for the cache, reads) its files.
 pub struct LoginFiles<'a> {
     pub signature: Option<&'a Path>,
@@ -167,19 +166,66 @@ pub struct LoginFiles<'a> {
     pub certificate_cache: Option<&'a Path>,
 }
 
+/// What `kazashi login` answers.
+pub enum LoginInput<'a> {
+    /// `--request FILE`: a version-2 log-in request, optionally checked against the relying
+    /// party the user expects.
+    Request {
+        path: &'a Path,
+        expect_relying_party: Option<&'a str>,
+    },
+    /// `--challenge HEX`: a version-1 bare challenge.
+    Challenge(&'a str),
+}
+
+/// The version-2 request, or the version-1 challenge, checked before anything is sent.
+enum LoginTarget {
+    Request(LoginRequest),
+    Challenge(Vec<u8>),
+}
+
+impl LoginInput<'_> {
+    fn load(&self) -> Result<LoginTarget, Error> {
+        match *self {
+            LoginInput::Request {
+                path,
+                expect_relying_party,
+            } => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidInput {
+                    reason: format!("cannot read the log-in request {}: {e}", path.display()),
+                })?;
+                let request = LoginRequest::from_json(&text)?;
+                if let Some(expected) = expect_relying_party {
+                    request.expect_relying_party(&RelyingPartyId::parse(expected)?)?;
+                }
+                Ok(LoginTarget::Request(request))
+            }
+            LoginInput::Challenge(hex_text) => {
+                let challenge = hex::decode(hex_text.trim()).map_err(|e| Error::InvalidInput {
+                    reason: format!("the challenge must be hexadecimal ({e})"),
+                })?;
+                if challenge.is_empty() {
+                    return Err(Error::InvalidInput {
+                        reason: "the challenge is empty".into(),
+                    });
+                }
+                Ok(LoginTarget::Challenge(challenge))
+            }
+        }
+    }
+}
+
+/// `kazashi login`.
 pub fn login<T: Transport>(
     card: &mut JpkiCard<T>,
-    challenge_hex: &str,
+    input: LoginInput<'_>,
     files: LoginFiles<'_>,
     pins: PinOptions,
 ) -> Result<Outcome, Error> {
-    let challenge = hex::decode(challenge_hex.trim()).map_err(|e| Error::InvalidInput {
-        reason: format!("the challenge must be hexadecimal ({e})"),
-    })?;
-    if challenge.is_empty() {
-        return Err(Error::InvalidInput {
-            reason: "the challenge is empty".into(),
-        });
+    let target = input.load()?;
+    if let LoginTarget::Request(request) = &target {
+        // Before the PIN: the user sees whom the signature will be valid for.
+        eprintln!("{}", request.prompt());
     }
     let pin = pins.source.auth_pin("Authentication PIN")?;
     // A missing or unreadable cache file is a cache miss: the card has the certificate.
@@ -187,9 +233,15 @@ pub fn login<T: Transport>(
         .certificate_cache
         .and_then(|path| std::fs::read(path).ok())
         .and_then(|der| kazashi::CertificateInfo::from_der(&der).ok());
-    let result = pins.with_last_attempt(|last| match &cached {
-        Some(cached) => block(card.login_with_cached_certificate(&challenge, &pin, last, cached)),
-        None => block(card.login(&challenge, &pin, last)),
+    let result = pins.with_last_attempt(|last| match (&target, &cached) {
+        (LoginTarget::Request(request), Some(cached)) => {
+            block(card.login_v2_with_cached_certificate(request, &pin, last, cached))
+        }
+        (LoginTarget::Request(request), None) => block(card.login_v2(request, &pin, last)),
+        (LoginTarget::Challenge(challenge), Some(cached)) => {
+            block(card.login_with_cached_certificate(challenge, &pin, last, cached))
+        }
+        (LoginTarget::Challenge(challenge), None) => block(card.login(challenge, &pin, last)),
     })?;
     if let Some(path) = files.signature {
         write_file(path, &result.signature)?;
@@ -205,17 +257,28 @@ pub fn login<T: Transport>(
     }
     if let Some(path) = files.message {
         // The token type is not read during log-in (it would cost two APDUs).
-        let message = LoginMessage::new(
-            &challenge,
-            &result.signature,
-            result.certificate.der(),
-            "unknown",
-        );
+        let (signature, der) = (&result.signature, result.certificate.der());
+        let message = match &target {
+            LoginTarget::Request(request) => LoginMessage::v2(request, signature, der, "unknown"),
+            LoginTarget::Challenge(challenge) => {
+                LoginMessage::v1(challenge, signature, der, "unknown")
+            }
+        };
         write_file(path, message.to_json().as_bytes())?;
     }
     let mut lines = vec![
         "signature verified against the authentication certificate (RSASSA-PKCS1-v1_5, SHA-256)"
             .into(),
+        match &target {
+            LoginTarget::Request(request) => format!(
+                "log-in version 2, bound to {} (valid only for that relying party)",
+                request.relying_party()
+            ),
+            LoginTarget::Challenge(_) => {
+                "log-in version 1: the signature covers the bare challenge and is not bound to any relying party"
+                    .into()
+            }
+        },
         format!("signature: {}", hex::encode(&result.signature)),
     ];
     lines.extend(certificate_lines(&result.certificate, false));
@@ -233,7 +296,18 @@ pub fn login<T: Transport>(
     Ok(Outcome {
         json: json!({
             "algorithm": "sha256WithRSAEncryption",
-            "challenge": hex::encode(&challenge),
+            "version": match &target {
+                LoginTarget::Request(_) => 2,
+                LoginTarget::Challenge(_) => 1,
+            },
+            "relying_party": match &target {
+                LoginTarget::Request(request) => Some(request.relying_party().to_string()),
+                LoginTarget::Challenge(_) => None,
+            },
+            "challenge": hex::encode(match &target {
+                LoginTarget::Request(request) => request.challenge(),
+                LoginTarget::Challenge(challenge) => challenge,
+            }),
             "signature": hex::encode(&result.signature),
             "certificate": certificate_json(&result.certificate, false),
             "certificate_from_cache": result.certificate_from_cache,

@@ -13,7 +13,12 @@ use serde_json::json;
 
 use crate::commands::Outcome;
 use crate::failure::Failure;
-use kazashi_verify::{InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustStore};
+use kazashi_verify::{
+    InMemoryChallengeStore, LoginMessage, LoginRequest, LoginVerifier, RelyingPartyId, TrustStore,
+};
+
+/// The relying party the demo's server plays.
+const DEMO_RELYING_PARTY: &str = "demo.kazashi.example";
 
 use crate::report::{certificate_json, certificate_lines, pin_json, stats_json, stats_line};
 
@@ -34,7 +39,11 @@ pub fn run(profile: Profile) -> Result<Outcome, Failure> {
         CertificatePurpose::Authentication,
     )?;
     let challenges = InMemoryChallengeStore::default();
-    let server = LoginVerifier::new(&trust, &challenges);
+    let server = LoginVerifier::new(
+        &trust,
+        &challenges,
+        RelyingPartyId::parse(DEMO_RELYING_PARTY).map_err(kazashi::Error::from)?,
+    );
     let mut card = JpkiCard::new(&mut virtual_card);
     let mut lines = vec![
         format!(
@@ -45,12 +54,12 @@ pub fn run(profile: Profile) -> Result<Outcome, Failure> {
     ];
 
     let status = status_step(&mut card, &mut lines)?;
-    let challenge = server.issue_challenge(unix_now(), 120)?;
+    let request = server.issue_request(unix_now(), 120)?;
     let pin = AuthPin::new(DEFAULT_AUTH_PIN)?;
-    let login_json = login_step(&mut card, &server, &challenge, &pin, &mut lines)?;
+    let login_json = login_step(&mut card, &server, &request, &pin, &mut lines)?;
     let sign_json = sign_step(&mut card, &mut lines)?;
     let cas = ca_step(&mut card, &mut lines)?;
-    let safety_json = pin_safety_step(&mut card, &status, &challenge, &pin, &mut lines)?;
+    let safety_json = pin_safety_step(&mut card, &status, request.challenge(), &pin, &mut lines)?;
 
     let total = card.stats();
     lines.push(String::new());
@@ -97,21 +106,25 @@ fn status_step(card: &mut Card, lines: &mut Vec<String>) -> Result<CardStatus, F
 fn login_step(
     card: &mut Card,
     server: &LoginVerifier,
-    challenge: &[u8],
+    request: &LoginRequest,
     pin: &AuthPin,
     lines: &mut Vec<String>,
 ) -> Result<serde_json::Value, Failure> {
     lines.push(String::new());
     lines.push("2. Tap to log in".into());
-    lines.push(format!("   server challenge:   {}", hex::encode(challenge)));
-    let result = match block(card.login(challenge, pin, LastAttempt::Confirmed)) {
+    lines.push(format!("   the app shows:      \"{}\"", request.prompt()));
+    lines.push(format!(
+        "   server challenge:   {}",
+        hex::encode(request.challenge())
+    ));
+    let result = match block(card.login_v2(request, pin, LastAttempt::Confirmed)) {
         Ok(result) => result,
         Err(e) => {
             lines.push(format!("   refused: {e}"));
             return Ok(json!({ "error": e.to_string() }));
         }
     };
-    let digest = DigestAlgorithm::Sha256.digest(challenge);
+    let digest = DigestAlgorithm::Sha256.digest(&request.signed_bytes());
     result.certificate.verify_digest_signature(
         DigestAlgorithm::Sha256,
         &digest,
@@ -124,11 +137,12 @@ fn login_step(
         &result.certificate,
         result.stats,
     );
-    json["challenge"] = json!(hex::encode(challenge));
-    json["server_verified"] = json!(server_verifies(server, challenge, &result, lines));
+    json["challenge"] = json!(hex::encode(request.challenge()));
+    json["relying_party"] = json!(request.relying_party().as_str());
+    json["server_verified"] = json!(server_verifies(server, request, &result, lines));
     // The next visit: the app kept the certificate, so the card only signs.
-    let next = server.issue_challenge(unix_now(), 120)?;
-    let again = block(card.login_with_cached_certificate(
+    let next = server.issue_request(unix_now(), 120)?;
+    let again = block(card.login_v2_with_cached_certificate(
         &next,
         pin,
         LastAttempt::Refuse,
@@ -153,20 +167,21 @@ fn login_step(
 /// The server's side of a log-in: the message the app would send, verified once.
 fn server_verifies(
     server: &LoginVerifier,
-    challenge: &[u8],
+    request: &LoginRequest,
     result: &LoginResult,
     lines: &mut Vec<String>,
 ) -> bool {
-    let message = LoginMessage::new(
-        challenge,
+    let message = LoginMessage::v2(
+        request,
         &result.signature,
         result.certificate.der(),
         "physical-card",
     );
-    match server.verify(&message, challenge, unix_now()) {
+    match server.verify(&message, request.challenge(), unix_now()) {
         Ok(verified) => {
             lines.push(format!(
-                "   server: log-in message verified, anchored by {} ({})",
+                "   server: log-in for {} verified, anchored by {} ({})",
+                server.relying_party(),
                 verified.chain.anchor,
                 verified.revocation.describe()
             ));

@@ -1,5 +1,6 @@
 //! `kazashi`: the My Number Card's two certificates from the command line.
 
+mod cert;
 mod commands;
 mod demo;
 #[cfg(feature = "pcsc")]
@@ -68,11 +69,13 @@ struct Cli {
     #[arg(long, global = true)]
     confirm_last_attempt: bool,
 
-    /// verify / verify-login: also accept the virtual card's test roots (for --profile).
+    /// verify / verify-login / cert verify: also accept the virtual card's test roots (for
+    /// --profile).
     #[arg(long, global = true)]
     trust_virtual_card: bool,
 
-    /// verify / verify-login: also accept this root certificate (DER or PEM); repeatable.
+    /// verify / verify-login / cert verify: also accept this root certificate (DER or PEM);
+    /// repeatable.
     #[arg(long, global = true, value_name = "FILE")]
     trust_root: Vec<PathBuf>,
 
@@ -86,13 +89,25 @@ enum Command {
     Demo,
     /// Card type, PIN attempts left, certificate expiry. No PIN needed, no attempt spent.
     Status,
-    /// Read a certificate from the card (DER to --out, or PEM on standard output), or
-    /// `cert inspect FILE` to describe any JPKI certificate file (DER or PEM).
+    /// Read a certificate from the card (DER to --out, or PEM on standard output);
+    /// `cert inspect FILE` to describe any JPKI certificate file (DER or PEM); `cert verify
+    /// FILE` to verify one against the J-LIS roots (test roots only with --trust-root or
+    /// --trust-virtual-card).
     Cert {
-        /// Which certificate, or `inspect`.
+        /// Which certificate, or `inspect` or `verify`.
         which: CertChoice,
-        /// With `inspect`: the certificate file.
+        /// With `inspect` or `verify`: the certificate file.
         file: Option<PathBuf>,
+        /// With `verify`: the purpose to verify it for. Default: the certificate's own, from
+        /// its J-LIS certificate policy (authentication …8.5.1.3.30 or test …8.5.1.0.30,
+        /// signature …8.5.1.1.20 or test …8.5.1.0.20), else from its issuer's OU (JPKI for
+        /// user authentication / JPKI for digital signature).
+        #[arg(long, value_enum)]
+        purpose: Option<cert::PurposeChoice>,
+        /// With `verify`: verify at this instant instead of now (RFC 3339 with an offset, e.g.
+        /// 2030-02-18T00:00:00+09:00).
+        #[arg(long, value_name = "RFC3339", value_parser = cert::parse_instant)]
+        at: Option<i64>,
         /// Write PEM instead of DER to --out.
         #[arg(long)]
         pem: bool,
@@ -100,11 +115,21 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Tap to log in: sign a server challenge with the authentication key (PIN: 4 digits).
+    /// Tap to log in (PIN: 4 digits): answer a server's log-in request (version 2, bound to
+    /// the relying party it names, which is shown before the PIN is asked for), or sign a bare
+    /// challenge (version 1, not bound to anyone).
     Login {
-        /// The server's challenge, in hex.
-        #[arg(long)]
-        challenge: String,
+        /// The server's log-in request (version-2 JSON, see the README); `-` for standard input
+        /// is not accepted, since PINs may come from there.
+        #[arg(long, value_name = "FILE", required_unless_present = "challenge")]
+        request: Option<PathBuf>,
+        /// With --request: refuse a request from any other relying party (this app's server).
+        #[arg(long, value_name = "ID", requires = "request")]
+        expect_relying_party: Option<String>,
+        /// Version 1: the server's bare challenge, in hex. The signature is not bound to the
+        /// relying party; prefer --request.
+        #[arg(long, conflicts_with = "request")]
+        challenge: Option<String>,
         /// Write the raw 256-byte signature here.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -151,13 +176,34 @@ enum Command {
         #[arg(long)]
         show_personal: bool,
     },
-    /// Verify a log-in message (JSON) against the challenge the server issued.
+    /// Verify a log-in message (JSON) against the request or challenge the server issued, as
+    /// the relying party --relying-party.
     VerifyLogin {
         /// The message file.
         message: PathBuf,
+        /// This relying party's id: a version-2 log-in made for any other is rejected.
+        #[arg(long, value_name = "ID")]
+        relying_party: String,
+        /// The log-in request the server issued (version-2 JSON).
+        #[arg(long, value_name = "FILE", required_unless_present = "challenge")]
+        request: Option<PathBuf>,
         /// The challenge the server issued, in hex.
+        #[arg(long, conflicts_with = "request")]
+        challenge: Option<String>,
+        /// Also accept version-1 messages (signature over the bare challenge, not bound to the
+        /// relying party).
         #[arg(long)]
-        challenge: String,
+        allow_v1: bool,
+    },
+    /// Make a version-2 log-in request for --relying-party (JSON on standard output), as a
+    /// server would send it. Nothing is stored: `verify-login --request` checks the answer.
+    LoginRequest {
+        /// The relying party's id: a lowercase host name or https:// origin.
+        #[arg(long, value_name = "ID")]
+        relying_party: String,
+        /// Seconds the request stays valid.
+        #[arg(long, default_value_t = 300)]
+        ttl: u32,
     },
     /// List the virtual card profiles.
     Profiles,
@@ -211,7 +257,7 @@ enum VirtualCardAction {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum CertChoice {
     /// 利用者証明用電子証明書, the authentication certificate.
     Auth,
@@ -223,6 +269,8 @@ enum CertChoice {
     SignCa,
     /// Describe a certificate file instead of reading the card.
     Inspect,
+    /// Verify a certificate file against the J-LIS roots instead of reading the card.
+    Verify,
 }
 
 impl CertChoice {
@@ -232,7 +280,7 @@ impl CertChoice {
             CertChoice::AuthCa => Some(CertificateKind::AuthenticationCa),
             CertChoice::Sign => Some(CertificateKind::Signing),
             CertChoice::SignCa => Some(CertificateKind::SigningCa),
-            CertChoice::Inspect => None,
+            CertChoice::Inspect | CertChoice::Verify => None,
         }
     }
 }
@@ -285,6 +333,9 @@ fn main() -> ExitCode {
                 if matches!(failure, Failure::Reader { kind, .. } if kind != "vpcd") {
                     eprintln!("hint: to try kazashi without a card, add --virtual");
                 }
+                if let Some(hint) = cert::hint(&failure) {
+                    eprintln!("hint: {hint}");
+                }
                 if matches!(
                     failure,
                     Failure::Card(Error::LastAttemptNotConfirmed { .. })
@@ -335,19 +386,39 @@ fn run_without_card(cli: &Cli) -> Option<Result<Outcome, Failure>> {
             content,
             show_personal,
         } => verify::verify(file, content.as_deref(), *show_personal, trust()),
-        Command::VerifyLogin { message, challenge } => {
-            verify::verify_login(message, challenge, trust())
-        }
+        Command::VerifyLogin {
+            message,
+            relying_party,
+            request,
+            challenge,
+            allow_v1,
+        } => verify::verify_login(
+            message,
+            verify::LoginExpectation {
+                relying_party,
+                request: request.as_deref(),
+                challenge: challenge.as_deref(),
+                allow_v1: *allow_v1,
+            },
+            trust(),
+        ),
+        Command::LoginRequest { relying_party, ttl } => verify::login_request(relying_party, *ttl),
         Command::Cert {
-            which: CertChoice::Inspect,
+            which: which @ (CertChoice::Inspect | CertChoice::Verify),
             file,
+            purpose,
+            at,
             ..
-        } => match file {
-            Some(file) => verify::inspect(file),
-            None => Err(Failure::Card(Error::InvalidInput {
-                reason: "cert inspect needs a certificate file".into(),
-            })),
+        } => match (which, file) {
+            (CertChoice::Verify, Some(file)) => cert::verify(file, *purpose, *at, trust()),
+            (_, Some(file)) if purpose.is_none() && at.is_none() => cert::inspect(file),
+            (_, Some(_)) => Err(cert::verify_only_options()),
+            (_, None) => Err(cert::file_needed(*which == CertChoice::Verify)),
         },
+        Command::Cert {
+            purpose: Some(_), ..
+        }
+        | Command::Cert { at: Some(_), .. } => Err(cert::verify_only_options()),
         Command::Readers => readers(),
         Command::VirtualCard {
             action:
@@ -407,6 +478,8 @@ fn run_card_command(
             }),
         },
         Command::Login {
+            request,
+            expect_relying_party,
             challenge,
             out,
             cert_out,
@@ -414,7 +487,18 @@ fn run_card_command(
             certificate_cache,
         } => commands::login(
             card,
-            challenge,
+            match (request, challenge) {
+                (Some(path), _) => commands::LoginInput::Request {
+                    path,
+                    expect_relying_party: expect_relying_party.as_deref(),
+                },
+                (None, Some(hex)) => commands::LoginInput::Challenge(hex),
+                (None, None) => {
+                    return Err(Error::InvalidInput {
+                        reason: "login needs --request FILE or --challenge HEX".into(),
+                    })
+                }
+            },
             commands::LoginFiles {
                 signature: out.as_deref(),
                 certificate: cert_out.as_deref(),
@@ -453,7 +537,8 @@ fn run_card_command(
         | Command::Readers
         | Command::VirtualCard { .. }
         | Command::Verify { .. }
-        | Command::VerifyLogin { .. } => Err(Error::InvalidInput {
+        | Command::VerifyLogin { .. }
+        | Command::LoginRequest { .. } => Err(Error::InvalidInput {
             reason: "this command does not use a card".into(),
         }),
     }

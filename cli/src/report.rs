@@ -1,7 +1,7 @@
 //! How results are shown: one JSON object per command with `--json`, readable lines otherwise.
 
 use kazashi::unix_now;
-use kazashi::{ApduStats, CertificateInfo, PinStatus};
+use kazashi::{ApduStats, CertificateInfo, PersonalAttributes, PinStatus};
 use serde_json::{json, Value};
 
 /// A certificate as JSON. Personal attributes only when `personal` is true.
@@ -24,6 +24,8 @@ pub fn certificate_json(cert: &CertificateInfo, personal: bool) -> Value {
                 "substitute_name": attrs.substitute_name,
                 "sex": attrs.sex,
                 "birth_date": attrs.birth_date_iso(),
+                "birth_date_japanese": attrs.birth_date_parsed().and_then(|d| d.japanese_year()),
+                "birth_date_raw": attrs.birth_date,
                 "address": attrs.address,
                 "substitute_address": attrs.substitute_address,
             });
@@ -36,7 +38,7 @@ pub fn certificate_json(cert: &CertificateInfo, personal: bool) -> Value {
 
 /// Where `now` falls in the certificate's validity, in words: days left, or plainly expired or
 /// not yet valid (never a negative count).
-fn validity_now(cert: &CertificateInfo, now: i64) -> String {
+pub fn validity_now(cert: &CertificateInfo, now: i64) -> String {
     if now < cert.not_before {
         return "not yet valid".into();
     }
@@ -71,17 +73,7 @@ pub fn certificate_lines(cert: &CertificateInfo, personal: bool) -> Vec<String> 
     }
     if let Some(attrs) = cert.personal.as_ref() {
         if personal {
-            let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
-            lines.push(format!("name:     {}", show(&attrs.name)));
-            lines.push(format!(
-                "sex:      {}",
-                attrs.sex_description().unwrap_or("-")
-            ));
-            lines.push(format!(
-                "born:     {}",
-                attrs.birth_date_iso().unwrap_or_else(|| "-".into())
-            ));
-            lines.push(format!("address:  {}", show(&attrs.address)));
+            lines.extend(personal_lines(attrs));
         } else {
             lines.push(format!(
                 "personal: {} (values not shown)",
@@ -90,6 +82,33 @@ pub fn certificate_lines(cert: &CertificateInfo, personal: bool) -> Vec<String> 
         }
     }
     lines
+}
+
+/// The personal attributes, each labelled. The birth date with its era (`1980-02-17 (昭和55年)`)
+/// and the raw value; the two substitute-character fields raw and labelled as what they are
+/// (digit strings, one per character of the name or address, `docs/protocol.md` §6.3a), never
+/// as a name or an address.
+pub fn personal_lines(attrs: &PersonalAttributes) -> Vec<String> {
+    let show = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+    let born = match (attrs.birth_date_parsed(), &attrs.birth_date) {
+        (Some(date), Some(raw)) => format!("{date}; {raw} in the certificate"),
+        (None, Some(raw)) => format!("{raw} (not an EYYYYMMDD date)"),
+        (_, None) => "-".into(),
+    };
+    vec![
+        format!("name:     {}", show(&attrs.name)),
+        format!("sex:      {}", attrs.sex_description().unwrap_or("-")),
+        format!("born:     {born}"),
+        format!("address:  {}", show(&attrs.address)),
+        format!(
+            "氏名代替文字 (name substitute field, raw): {}",
+            show(&attrs.substitute_name)
+        ),
+        format!(
+            "住所代替文字 (address substitute field, raw): {}",
+            show(&attrs.substitute_address)
+        ),
+    ]
 }
 
 /// A PIN counter as JSON.

@@ -1,13 +1,14 @@
-//! The relying party's commands: `verify` (CMS files), `verify-login` (log-in messages) and
-//! `cert inspect`. They need no card; test roots are accepted only when asked for.
+//! The relying party's commands: `verify` (CMS files) and `verify-login` (log-in messages);
+//! `cert verify` and `cert inspect` are in `cert.rs`. They need no card; test roots are
+//! accepted only when asked for.
 
 use kazashi::unix_now;
 use std::path::{Path, PathBuf};
 
 use kazashi::{CertificateInfo, CertificatePurpose, Error, PinKind};
 use kazashi_verify::{
-    verify_cms, ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustError,
-    TrustStore,
+    verify_cms, ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginRequest, LoginVerifier,
+    RelyingPartyId, TrustError, TrustStore,
 };
 use kazashi_virtual_card::{Profile, VirtualCard};
 use serde_json::json;
@@ -24,14 +25,15 @@ pub struct TrustChoice<'a> {
     pub roots: &'a [PathBuf],
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
+/// The file's bytes, or an error that names it.
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>, Error> {
     std::fs::read(path).map_err(|e| Error::InvalidInput {
         reason: format!("cannot read {}: {e}", path.display()),
     })
 }
 
 /// DER, or the first PEM block.
-fn der_or_pem(bytes: Vec<u8>) -> Vec<u8> {
+pub(crate) fn der_or_pem(bytes: Vec<u8>) -> Vec<u8> {
     match der::pem::decode_vec(&bytes) {
         Ok((_, der)) => der,
         Err(_) => bytes,
@@ -39,7 +41,8 @@ fn der_or_pem(bytes: Vec<u8>) -> Vec<u8> {
 }
 
 impl TrustChoice<'_> {
-    fn store(&self) -> Result<TrustStore, Failure> {
+    /// The production roots plus the test roots the user opted into.
+    pub(crate) fn store(&self) -> Result<TrustStore, Failure> {
         let mut store = TrustStore::production();
         if let Some(profile) = self.virtual_card {
             let card = VirtualCard::from_profile(profile);
@@ -139,29 +142,69 @@ pub fn verify(
     })
 }
 
-/// `kazashi verify-login MESSAGE.json --challenge HEX`.
+/// What `kazashi verify-login` checks a message against.
+pub struct LoginExpectation<'a> {
+    /// `--relying-party`: this server's id.
+    pub relying_party: &'a str,
+    /// `--request FILE`: the version-2 request the server issued.
+    pub request: Option<&'a Path>,
+    /// `--challenge HEX`: the challenge the server issued.
+    pub challenge: Option<&'a str>,
+    /// `--allow-v1`.
+    pub allow_v1: bool,
+}
+
+/// `kazashi verify-login MESSAGE.json --relying-party ID (--request FILE | --challenge HEX)`.
 pub fn verify_login(
     message: &Path,
-    challenge_hex: &str,
+    expected: LoginExpectation<'_>,
     trust: TrustChoice<'_>,
 ) -> Result<Outcome, Failure> {
     let text = String::from_utf8(read(message)?).map_err(|_| TrustError::Malformed {
         reason: "the log-in message is not UTF-8 JSON".into(),
     })?;
-    let message = LoginMessage::from_json(&text)?;
-    let challenge = hex::decode(challenge_hex.trim()).map_err(|e| Error::InvalidInput {
-        reason: format!("the challenge must be hexadecimal ({e})"),
-    })?;
-    let store = trust.store()?;
-    // One-shot: the challenge given on the command line is the one the server issued now.
-    let challenges = InMemoryChallengeStore::default();
+    let message = LoginMessage::from_json(&text).map_err(TrustError::from)?;
+    let relying_party = RelyingPartyId::parse(expected.relying_party).map_err(Error::from)?;
     let now = unix_now();
-    challenges.remember(&challenge, now, now + 300)?;
-    let verified =
-        LoginVerifier::new(&store, &challenges).verify(&message, &challenge, unix_now())?;
+    // One-shot: the request or challenge given on the command line is the one the server
+    // issued, registered for its own lifetime (a request) or for five minutes (a challenge).
+    let (challenge, expires_at) = match (expected.request, expected.challenge) {
+        (Some(path), _) => {
+            let text = String::from_utf8(read(path)?).map_err(|_| TrustError::Malformed {
+                reason: "the log-in request is not UTF-8 JSON".into(),
+            })?;
+            let request = LoginRequest::from_json(&text).map_err(TrustError::from)?;
+            (request.challenge().to_vec(), request.expires_at())
+        }
+        (None, Some(hex_text)) => {
+            let challenge = hex::decode(hex_text.trim()).map_err(|e| Error::InvalidInput {
+                reason: format!("the challenge must be hexadecimal ({e})"),
+            })?;
+            (challenge, now + 300)
+        }
+        (None, None) => {
+            return Err(Failure::Card(Error::InvalidInput {
+                reason: "verify-login needs --request FILE or --challenge HEX".into(),
+            }))
+        }
+    };
+    let store = trust.store()?;
+    let challenges = InMemoryChallengeStore::default();
+    challenges.remember(&challenge, now, expires_at)?;
+    let mut verifier = LoginVerifier::new(&store, &challenges, relying_party);
+    if expected.allow_v1 {
+        verifier = verifier.accept_version_1();
+    }
+    let verified = verifier.verify(&message, &challenge, now)?;
     let cert = &verified.chain.certificate;
-    let mut lines = vec![
-        "log-in valid: the signature over the challenge verifies with the authentication certificate".into(),
+    let binding = match &verified.relying_party {
+        Some(rp) => format!("log-in version 2, bound to {rp}"),
+        None => "log-in version 1: NOT bound to a relying party (accepted by --allow-v1)".into(),
+    };
+    let mut lines =
+        vec![
+        "log-in valid: the signature verifies with the authentication certificate".into(),
+        binding,
         format!("anchored by {} ({} days left)", verified.chain.anchor, verified.chain.days_left),
         format!("token type (reported by the app): {}", verified.token_type),
         format!("revocation: {}", verified.revocation.describe()),
@@ -174,6 +217,8 @@ pub fn verify_login(
     Ok(Outcome {
         json: json!({
             "valid": true,
+            "version": verified.version,
+            "relying_party": verified.relying_party.as_ref().map(|rp| rp.to_string()),
             "replay_checked": false,
             "freshness_checked": false,
             "chain": anchor_json(&verified.chain),
@@ -185,13 +230,18 @@ pub fn verify_login(
     })
 }
 
-/// `kazashi cert inspect FILE`.
-pub fn inspect(file: &Path) -> Result<Outcome, Failure> {
-    let der = der_or_pem(read(file)?);
-    let cert = CertificateInfo::from_der(&der)?;
+/// `kazashi login-request --relying-party ID`: a fresh version-2 request, as a server sends it.
+pub fn login_request(relying_party: &str, ttl_seconds: u32) -> Result<Outcome, Failure> {
+    let relying_party = RelyingPartyId::parse(relying_party).map_err(Error::from)?;
+    let challenges = InMemoryChallengeStore::default();
+    let store = TrustStore::production();
+    let request = LoginVerifier::new(&store, &challenges, relying_party)
+        .issue_request(unix_now(), i64::from(ttl_seconds))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&request.to_json()).expect("a request is JSON");
     Ok(Outcome {
-        json: certificate_json(&cert, true),
-        lines: certificate_lines(&cert, true),
+        lines: vec![request.to_json()],
+        json,
     })
 }
 

@@ -548,6 +548,74 @@ fn cms_files_sign_and_verify() {
 
 #[test]
 fn login_messages_verify_against_their_challenge() {
+    // Version 2: the server's request, the user shown whom it is for, the verifier's own id.
+    let request = tmp("request.json");
+    let out = kazashi(&["login-request", "--relying-party", "a.example"], "");
+    assert!(out.status.success());
+    std::fs::write(&request, &out.stdout).unwrap();
+    let message = tmp("login-v2.json");
+    let out = kazashi(
+        &[
+            "login",
+            "--virtual",
+            "--request",
+            request.to_str().unwrap(),
+            "--expect-relying-party",
+            "a.example",
+            "--pin-stdin",
+            "--message-out",
+            message.to_str().unwrap(),
+        ],
+        "1234\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Log in to a.example"));
+    let verify = |rp: &str| {
+        kazashi(
+            &[
+                "verify-login",
+                message.to_str().unwrap(),
+                "--relying-party",
+                rp,
+                "--request",
+                request.to_str().unwrap(),
+                "--trust-virtual-card",
+                "--json",
+            ],
+            "",
+        )
+    };
+    let v = json(&verify("a.example"));
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["relying_party"], "a.example", "{v}");
+    // Security review, finding 11: a one-shot check cannot see replays or stale messages, and
+    // says so instead of implying it did.
+    assert_eq!(v["replay_checked"], false, "{v}");
+    assert_eq!(v["freshness_checked"], false, "{v}");
+    // Finding 4: made for a.example, refused by b.example.
+    let other = verify("b.example");
+    assert_eq!(other.status.code(), Some(9));
+    assert_eq!(json(&other)["error"]["kind"], "relying-party-mismatch");
+    // The app refuses a request for another relying party before any PIN.
+    let refused = kazashi(
+        &[
+            "login",
+            "--virtual",
+            "--request",
+            request.to_str().unwrap(),
+            "--expect-relying-party",
+            "b.example",
+            "--pin-stdin",
+        ],
+        "1234\n",
+    );
+    assert!(!refused.status.success());
+
+    // Version 1: read only with --allow-v1.
     let message = tmp("login.json");
     let challenge = "00112233445566778899aabbccddeeff";
     let out = kazashi(
@@ -563,47 +631,49 @@ fn login_messages_verify_against_their_challenge() {
         "1234\n",
     );
     assert!(out.status.success());
-    let v = json(&kazashi(
-        &[
+    let v1 = |extra: &[&str], challenge: &str| {
+        let mut args = vec![
             "verify-login",
             message.to_str().unwrap(),
+            "--relying-party",
+            "a.example",
             "--challenge",
             challenge,
             "--trust-virtual-card",
             "--json",
-        ],
-        "",
-    ));
-    assert_eq!(v["valid"], true, "{v}");
-    // Security review, finding 11: a one-shot check cannot see replays or stale messages, and
-    // says so instead of implying it did.
-    assert_eq!(v["replay_checked"], false, "{v}");
-    assert_eq!(v["freshness_checked"], false, "{v}");
+        ];
+        args.extend_from_slice(extra);
+        kazashi(&args, "")
+    };
+    let strict = v1(&[], challenge);
+    assert_eq!(json(&strict)["error"]["kind"], "version-1-not-accepted");
+    assert_eq!(json(&v1(&["--allow-v1"], challenge))["valid"], true);
     let text = kazashi(
         &[
             "verify-login",
             message.to_str().unwrap(),
+            "--relying-party",
+            "a.example",
             "--challenge",
             challenge,
+            "--allow-v1",
             "--trust-virtual-card",
         ],
         "",
     );
     assert!(String::from_utf8_lossy(&text.stdout).contains("replay and freshness: NOT checked"));
-    // --challenge is required: without it the command is a usage error.
-    let missing = kazashi(&["verify-login", message.to_str().unwrap()], "");
-    assert_eq!(missing.status.code(), Some(2));
-    let out = kazashi(
+    // A challenge or request is required: without either the command is a usage error.
+    let missing = kazashi(
         &[
             "verify-login",
             message.to_str().unwrap(),
-            "--challenge",
-            "ffeeddccbbaa99887766554433221100",
-            "--trust-virtual-card",
-            "--json",
+            "--relying-party",
+            "a.example",
         ],
         "",
     );
+    assert_eq!(missing.status.code(), Some(2));
+    let out = v1(&["--allow-v1"], "ffeeddccbbaa99887766554433221100");
     assert_eq!(out.status.code(), Some(9));
     assert_eq!(json(&out)["error"]["kind"], "challenge-mismatch");
 }

@@ -366,6 +366,15 @@ impl From<CertificateError> for Error {
     }
 }
 
+/// A log-in request the app cannot use is bad input: nothing was sent to the card.
+impl From<kazashi_login::LoginFormatError> for Error {
+    fn from(e: kazashi_login::LoginFormatError) -> Self {
+        Error::InvalidInput {
+            reason: e.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,9 @@
 //! - [`jpki`]: the JPKI application — its identifiers, command constructors and flows;
 //! - [`pin`]: typed PINs, which make malformed PINs unrepresentable;
 //! - [`certificate`], [`digest`]: the certificate model, from `kazashi-certificate`
-//!   (re-exported).
+//!   (re-exported);
+//! - [`login`]: the log-in request and message exchanged with a relying party, from
+//!   `kazashi-login` (re-exported).
 //!
 //! ```
 //! use kazashi::{AuthPin, JpkiCard, LastAttempt};
@@ -32,6 +34,9 @@
 
 pub use kazashi_certificate::{certificate, digest};
 pub use kazashi_iso7816::{apdu, channel, transport};
+/// The log-in exchange with a relying party (`kazashi-login`, re-exported): the request the
+/// server sends, the bytes the card signs for it, the message the app sends back.
+pub use kazashi_login as login;
 
 pub mod card;
 pub mod error;
@@ -47,6 +52,7 @@ pub use jpki::{
     SignResult, TokenInfo, TokenType,
 };
 pub use kazashi_certificate::CertificateError;
+pub use kazashi_login::{LoginMessage, LoginRequest, RelyingPartyId};
 pub use pin::{AuthPin, LastAttempt, Pin, PinFormatError, PinKind, PinStatus, SigningPassword};
 pub use transport::{LinkCapabilities, Transport, TransportError};
 

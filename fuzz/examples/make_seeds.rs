@@ -278,7 +278,7 @@ fn main() {
         LastAttempt::Refuse,
     ))
     .expect("log-in on the virtual card");
-    let message = LoginMessage::new(
+    let message = LoginMessage::v1(
         CHALLENGE,
         &login.signature,
         login.certificate.der(),

@@ -9,7 +9,8 @@ use base64ct::{Base64, Encoding};
 use kazashi::CertificatePurpose;
 use kazashi_fuzz::NOW;
 use kazashi_verify::{
-    ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerifier, TrustStore,
+    ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerifier, RelyingPartyId,
+    TrustError, TrustStore,
 };
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
@@ -30,6 +31,11 @@ fn stores() -> &'static [TrustStore; 2] {
     })
 }
 
+/// The relying party the fuzzed server is; version-1 messages are read too, so both paths run.
+fn relying_party() -> RelyingPartyId {
+    RelyingPartyId::parse("a.example").expect("a valid id")
+}
+
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -37,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
     let message = match LoginMessage::from_json(text) {
         Ok(message) => message,
         Err(e) => {
-            let _ = format!("{e} {}", e.kind());
+            let _ = format!("{e} {}", TrustError::from(e.clone()).kind());
             return;
         }
     };
@@ -49,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
     for (i, store) in stores().iter().enumerate() {
         let challenges = InMemoryChallengeStore::default();
         let _ = challenges.remember(&challenge, NOW, NOW + 60);
-        let verifier = LoginVerifier::new(store, &challenges);
+        let verifier = LoginVerifier::new(store, &challenges, relying_party()).accept_version_1();
         match verifier.verify(&message, &challenge, NOW) {
             Ok(verified) => {
                 assert!(
@@ -69,7 +75,8 @@ fuzz_target!(|data: &[u8]| {
         );
         // A challenge the server never issued.
         let other = InMemoryChallengeStore::default();
-        assert!(LoginVerifier::new(store, &other)
+        assert!(LoginVerifier::new(store, &other, relying_party())
+            .accept_version_1()
             .verify(&message, &challenge, NOW)
             .is_err());
     }

@@ -138,7 +138,7 @@ fn openssl_verifies_our_detached_and_attached_files() {
 /// A JPKI-shaped signature certificate and its root, made by OpenSSL.
 fn openssl_pki(dir: &Path) {
     let config = "[root]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n\
-                  [leaf]\nkeyUsage=critical,digitalSignature,nonRepudiation\ncertificatePolicies=critical,1.2.392.200149.8.5.1.1.20\n\
+                  [leaf]\nkeyUsage=critical,digitalSignature,nonRepudiation\ncertificatePolicies=critical,1.2.392.200149.8.5.1.0.20\n\
                   subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n";
     std::fs::write(dir.join("ext.cnf"), config).unwrap();
     let p = |name: &str| dir.join(name).to_str().unwrap().to_string();

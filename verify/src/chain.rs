@@ -10,8 +10,8 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use crate::error::TrustError;
 use crate::roots::PRODUCTION_ROOTS;
 use kazashi_certificate::certificate::{
-    CertificateInfo, CertificatePurpose, POLICY_AUTHENTICATION, POLICY_SIGNATURE,
-    POLICY_SIGNATURE_SMARTPHONE, POLICY_SIGNATURE_TEST,
+    CertificateInfo, CertificatePurpose, POLICY_AUTHENTICATION, POLICY_AUTHENTICATION_TEST,
+    POLICY_SIGNATURE, POLICY_SIGNATURE_SMARTPHONE, POLICY_SIGNATURE_TEST,
 };
 use kazashi_certificate::digest::DigestAlgorithm;
 
@@ -34,6 +34,80 @@ const PROCESSED_EXTENSIONS: [&str; 10] = [
 ];
 /// The smallest RSA key accepted (CRYPTREC, and every J-LIS key).
 const MIN_RSA_BITS: usize = 2048;
+
+/// Which of J-LIS's two hierarchies a root belongs to, which decides the policies its
+/// certificates must carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Hierarchy {
+    /// J-LIS's production roots (`O=JPKI`): the six built in, and any root a caller adds that
+    /// bears the production name (a newer generation, say). Real cards' certificates.
+    Production,
+    /// A root the caller opted into that does not bear the production name: the J-LIS test
+    /// hierarchy (`O=JPKI-TEST`, from test cards), the virtual card's test PKI.
+    Test,
+}
+
+impl Hierarchy {
+    fn name(self) -> &'static str {
+        match self {
+            Hierarchy::Production => "production",
+            Hierarchy::Test => "test",
+        }
+    }
+}
+
+/// One certificate policy J-LIS puts on an end-entity certificate.
+struct JlisPolicy {
+    oid: &'static str,
+    purpose: CertificatePurpose,
+    hierarchy: Hierarchy,
+    /// Where it is documented.
+    source: &'static str,
+}
+
+/// The certificate policies accepted on a leaf, by purpose and by the hierarchy of the root it
+/// chains to. This table is the only place the verifier decides policies. A leaf must carry one
+/// of its purpose's policies for its root's hierarchy, and none of the other hierarchy's: a
+/// production certificate with a test policy, or a test certificate under a production root,
+/// is refused as [`TrustError::WrongUsage`] naming the policy found and the hierarchy.
+///
+/// - `docs/protocol.md` §6.2: production authentication `…8.5.1.3.30`.
+/// - §6.3: production signature `…8.5.1.1.20`; the smartphone signature policy `…8.5.1.1.40`
+///   (a single, unverified source; accepted under production roots as before).
+/// - §6.3a: test authentication `…8.5.1.0.30` and test signature `…8.5.1.0.20`, read from a
+///   J-LIS test card (`O=JPKI-TEST`).
+const JLIS_POLICIES: [JlisPolicy; 5] = [
+    JlisPolicy {
+        oid: POLICY_AUTHENTICATION,
+        purpose: CertificatePurpose::Authentication,
+        hierarchy: Hierarchy::Production,
+        source: "protocol.md §6.2",
+    },
+    JlisPolicy {
+        oid: POLICY_AUTHENTICATION_TEST,
+        purpose: CertificatePurpose::Authentication,
+        hierarchy: Hierarchy::Test,
+        source: "protocol.md §6.3a",
+    },
+    JlisPolicy {
+        oid: POLICY_SIGNATURE,
+        purpose: CertificatePurpose::Signature,
+        hierarchy: Hierarchy::Production,
+        source: "protocol.md §6.3",
+    },
+    JlisPolicy {
+        oid: POLICY_SIGNATURE_SMARTPHONE,
+        purpose: CertificatePurpose::Signature,
+        hierarchy: Hierarchy::Production,
+        source: "protocol.md §6.3 (smartphone)",
+    },
+    JlisPolicy {
+        oid: POLICY_SIGNATURE_TEST,
+        purpose: CertificatePurpose::Signature,
+        hierarchy: Hierarchy::Test,
+        source: "protocol.md §6.3a",
+    },
+];
 
 /// A root the verifier accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,6 +205,110 @@ pub struct ChainVerification {
     pub days_left: i64,
 }
 
+/// One check [`verify_certificate`] makes, in the order it makes them. A
+/// [`ChainVerification`] exists only when every check of its purpose passed;
+/// [`ChainVerification::checks_passed`] lists them, and a [`TrustError`] names the one that
+/// failed. Revocation is not among them: J-LIS revocation data needs an authorised operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ChainCheck {
+    /// One DER X.509 certificate, with an RSA key.
+    Decoded,
+    /// Signed with sha256/384/512WithRSAEncryption (SHA-1 refused).
+    SignatureAlgorithm,
+    /// Its purpose (from its policies, else its issuer) is the one asked for.
+    Purpose,
+    /// RFC 5280: the inner and outer signature algorithms agree, every critical extension is
+    /// one this verifier processes, and the RSA key has at least 2048 bits.
+    Structure,
+    /// Signed by an accepted root of that purpose (each root of the issuer's name is tried by
+    /// signature).
+    IssuerSignature,
+    /// The root: the same structure rules, valid at the time, a critical CA:TRUE with
+    /// keyCertSign.
+    Root,
+    /// The time of the check lies within the certificate's validity.
+    Validity,
+    /// keyUsage of its purpose.
+    KeyUsage,
+    /// extendedKeyUsage clientAuth (authentication certificates).
+    ExtendedKeyUsage,
+    /// The certificate policy its purpose needs under the root's hierarchy.
+    Policy,
+}
+
+impl ChainCheck {
+    /// The checks made for `purpose`, in order.
+    pub fn for_purpose(purpose: CertificatePurpose) -> Vec<ChainCheck> {
+        use ChainCheck::*;
+        let mut checks = vec![
+            Decoded,
+            SignatureAlgorithm,
+            Purpose,
+            Structure,
+            IssuerSignature,
+            Root,
+            Validity,
+            KeyUsage,
+        ];
+        if purpose == CertificatePurpose::Authentication {
+            checks.push(ExtendedKeyUsage);
+        }
+        checks.push(Policy);
+        checks
+    }
+
+    /// A stable kebab-case name (`"issuer-signature"`), for JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChainCheck::Decoded => "decoded",
+            ChainCheck::SignatureAlgorithm => "signature-algorithm",
+            ChainCheck::Purpose => "purpose",
+            ChainCheck::Structure => "structure",
+            ChainCheck::IssuerSignature => "issuer-signature",
+            ChainCheck::Root => "root",
+            ChainCheck::Validity => "validity",
+            ChainCheck::KeyUsage => "key-usage",
+            ChainCheck::ExtendedKeyUsage => "extended-key-usage",
+            ChainCheck::Policy => "policy",
+        }
+    }
+
+    /// What was checked, in words, for a certificate of `purpose`.
+    pub fn describe(self, purpose: CertificatePurpose) -> &'static str {
+        match self {
+            ChainCheck::Decoded => "one DER X.509 certificate with an RSA key",
+            ChainCheck::SignatureAlgorithm => {
+                "signed with SHA-256 or stronger (sha*WithRSAEncryption)"
+            }
+            ChainCheck::Purpose => "its purpose is the one asked for",
+            ChainCheck::Structure => {
+                "RFC 5280 structure: signature algorithms agree, no unknown critical extension, \
+                 RSA key of 2048 bits or more"
+            }
+            ChainCheck::IssuerSignature => "signed by an accepted root of its purpose",
+            ChainCheck::Root => {
+                "the root is valid at that time and is a certification authority \
+                 (critical CA:TRUE, keyCertSign)"
+            }
+            ChainCheck::Validity => "within its validity at that time",
+            ChainCheck::KeyUsage => match purpose {
+                CertificatePurpose::Signature => "keyUsage digitalSignature and nonRepudiation",
+                _ => "keyUsage digitalSignature",
+            },
+            ChainCheck::ExtendedKeyUsage => "extendedKeyUsage clientAuth",
+            ChainCheck::Policy => "the certificate policy of its purpose for the root's hierarchy",
+        }
+    }
+}
+
+impl ChainVerification {
+    /// Every check the certificate passed, in the order [`verify_certificate`] made them.
+    pub fn checks_passed(&self) -> Vec<ChainCheck> {
+        ChainCheck::for_purpose(self.certificate.purpose)
+    }
+}
+
 /// Verifies `leaf_der` for `purpose` at `at` (Unix seconds).
 ///
 /// # Errors
@@ -205,7 +383,8 @@ pub fn verify_certificate(
             not_after: info.not_after_date(),
         });
     }
-    check_usage(&leaf, &info, purpose, anchor.production)?;
+    check_usage(&leaf, purpose)?;
+    check_policy(&info, purpose, hierarchy_of(anchor, &root), anchor)?;
     Ok(ChainVerification {
         days_left: info.days_left(at),
         certificate: info,
@@ -327,12 +506,8 @@ fn check_root(root: &X509Certificate<'_>, anchor: &Anchor, at: i64) -> Result<()
     Ok(())
 }
 
-fn check_usage(
-    leaf: &X509Certificate<'_>,
-    info: &CertificateInfo,
-    purpose: CertificatePurpose,
-    production_anchor: bool,
-) -> Result<(), TrustError> {
+/// The key usage and extended key usage of `purpose`. Policies: [`check_policy`].
+fn check_usage(leaf: &X509Certificate<'_>, purpose: CertificatePurpose) -> Result<(), TrustError> {
     let wrong = |reason: &str| TrustError::WrongUsage {
         reason: reason.into(),
     };
@@ -355,7 +530,6 @@ fn check_usage(
             _ => {}
         }
     }
-    let has_policy = |oid: &str| info.policies.iter().any(|p| p == oid);
     match purpose {
         CertificatePurpose::Authentication => {
             if key_usage.map(|k| k.0) != Some(true) {
@@ -364,24 +538,10 @@ fn check_usage(
             if client_auth != Some(true) {
                 return Err(wrong("extendedKeyUsage lacks clientAuth"));
             }
-            if !has_policy(POLICY_AUTHENTICATION) {
-                return Err(wrong(
-                    "certificate policy 1.2.392.200149.8.5.1.3.30 missing",
-                ));
-            }
         }
         CertificatePurpose::Signature => {
             if key_usage != Some((true, true)) {
                 return Err(wrong("keyUsage lacks digitalSignature and nonRepudiation"));
-            }
-            let test_policy = !production_anchor && has_policy(POLICY_SIGNATURE_TEST);
-            if !(has_policy(POLICY_SIGNATURE)
-                || has_policy(POLICY_SIGNATURE_SMARTPHONE)
-                || test_policy)
-            {
-                return Err(wrong(
-                    "certificate policy 1.2.392.200149.8.5.1.1.20 missing",
-                ));
             }
         }
         _ => {
@@ -391,4 +551,121 @@ fn check_usage(
         }
     }
     Ok(())
+}
+
+/// The hierarchy whose policies a chain to `anchor` must carry. A built-in root is production;
+/// so is a caller-added root bearing J-LIS's production organisation name (`O=JPKI`), because a
+/// root that claims to be J-LIS's production CA is held to what that CA issues. Every other
+/// caller-added root is the test hierarchy the caller opted into.
+fn hierarchy_of(anchor: &Anchor, root: &X509Certificate<'_>) -> Hierarchy {
+    let production_name = root
+        .subject()
+        .iter_organization()
+        .any(|o| o.as_str() == Ok("JPKI"));
+    if anchor.production || production_name {
+        Hierarchy::Production
+    } else {
+        Hierarchy::Test
+    }
+}
+
+/// The leaf's certificate policy against [`JLIS_POLICIES`]: one of its purpose's policies for
+/// the root's hierarchy, and none of the other hierarchy's (a J-LIS certificate never mixes
+/// them; one that does was not issued by J-LIS's process).
+fn check_policy(
+    info: &CertificateInfo,
+    purpose: CertificatePurpose,
+    hierarchy: Hierarchy,
+    anchor: &Anchor,
+) -> Result<(), TrustError> {
+    let of_purpose = || JLIS_POLICIES.iter().filter(move |p| p.purpose == purpose);
+    let carried = |p: &&JlisPolicy| info.policies.iter().any(|oid| oid == p.oid);
+    let root = format!("the {} root {}", hierarchy.name(), anchor.label);
+    if let Some(foreign) = of_purpose()
+        .filter(|p| p.hierarchy != hierarchy)
+        .find(carried)
+    {
+        return Err(TrustError::WrongUsage {
+            reason: format!(
+                "certificate policy {} is the {} hierarchy's {} policy ({}), but the \
+                 certificate chains to {root}, whose certificates carry {}",
+                foreign.oid,
+                foreign.hierarchy.name(),
+                purpose_word(purpose),
+                foreign.source,
+                expected_policies(purpose, hierarchy),
+            ),
+        });
+    }
+    if of_purpose()
+        .filter(|p| p.hierarchy == hierarchy)
+        .any(|p| carried(&p))
+    {
+        return Ok(());
+    }
+    let found = if info.policies.is_empty() {
+        "none".to_string()
+    } else {
+        info.policies.join(", ")
+    };
+    Err(TrustError::WrongUsage {
+        reason: format!(
+            "certificate policy {} missing for a {} certificate under {root} (found: {found})",
+            expected_policies(purpose, hierarchy),
+            purpose_word(purpose),
+        ),
+    })
+}
+
+/// The accepted policies of a purpose and hierarchy, as `a or b`.
+fn expected_policies(purpose: CertificatePurpose, hierarchy: Hierarchy) -> String {
+    JLIS_POLICIES
+        .iter()
+        .filter(|p| p.purpose == purpose && p.hierarchy == hierarchy)
+        .map(|p| p.oid)
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+fn purpose_word(purpose: CertificatePurpose) -> &'static str {
+    match purpose {
+        CertificatePurpose::Authentication => "authentication",
+        CertificatePurpose::Signature => "signature",
+        _ => "other",
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    /// Every purpose has at least one policy in each hierarchy, and no OID appears twice (a
+    /// policy belongs to exactly one purpose and hierarchy).
+    #[test]
+    fn the_policy_table_is_complete_and_unambiguous() {
+        for purpose in [
+            CertificatePurpose::Authentication,
+            CertificatePurpose::Signature,
+        ] {
+            for hierarchy in [Hierarchy::Production, Hierarchy::Test] {
+                assert!(
+                    !expected_policies(purpose, hierarchy).is_empty(),
+                    "{purpose:?} {hierarchy:?}"
+                );
+            }
+        }
+        for (i, a) in JLIS_POLICIES.iter().enumerate() {
+            for b in &JLIS_POLICIES[i + 1..] {
+                assert_ne!(a.oid, b.oid);
+            }
+        }
+        assert_eq!(
+            expected_policies(CertificatePurpose::Authentication, Hierarchy::Test),
+            "1.2.392.200149.8.5.1.0.30"
+        );
+        assert_eq!(
+            expected_policies(CertificatePurpose::Signature, Hierarchy::Production),
+            "1.2.392.200149.8.5.1.1.20 or 1.2.392.200149.8.5.1.1.40"
+        );
+    }
 }

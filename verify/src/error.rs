@@ -124,6 +124,19 @@ pub enum TrustError {
         /// The key's size.
         bits: usize,
     },
+    /// A version-2 log-in message made for another relying party: relayed by a phishing site,
+    /// or a misconfigured verifier.
+    #[error("the log-in was made for {found}, not for this service ({expected})")]
+    RelyingPartyMismatch {
+        /// This verifier's relying-party id.
+        expected: String,
+        /// The one the user's signature is bound to.
+        found: String,
+    },
+    /// A version-1 log-in message, which this verifier does not accept: its signature is not
+    /// bound to a relying party.
+    #[error("a version-1 log-in message is not bound to this service and is not accepted; update the app to version 2 (or enable version 1 explicitly)")]
+    Version1NotAccepted,
     /// The log-in message has a version this library does not know.
     #[error("unsupported log-in message version {version}")]
     UnsupportedVersion {
@@ -171,6 +184,8 @@ impl TrustError {
             TrustError::ChallengeStoreFull { .. } => RejectionKind::ChallengeStoreFull,
             TrustError::CriticalExtension { .. } => RejectionKind::CriticalExtension,
             TrustError::WeakKey { .. } => RejectionKind::WeakKey,
+            TrustError::RelyingPartyMismatch { .. } => RejectionKind::RelyingPartyMismatch,
+            TrustError::Version1NotAccepted => RejectionKind::Version1NotAccepted,
             TrustError::UnsupportedVersion { .. } => RejectionKind::UnsupportedVersion,
             TrustError::Revoked { .. } => RejectionKind::Revoked,
             TrustError::RevocationUnavailable { .. } => RejectionKind::RevocationUnavailable,
@@ -263,10 +278,29 @@ rejection_kinds! {
     CriticalExtension = "critical-extension";
     /// An RSA key under 2048 bits.
     WeakKey = "weak-key";
+    /// A log-in made for another relying party.
+    RelyingPartyMismatch = "relying-party-mismatch";
+    /// A version-1 log-in without the opt-in.
+    Version1NotAccepted = "version-1-not-accepted";
     /// A log-in message version this verifier does not read.
     UnsupportedVersion = "unsupported-version";
     /// The certificate is revoked.
     Revoked = "revoked";
     /// Revocation could not be checked and the checker requires it.
     RevocationUnavailable = "revocation-unavailable";
+}
+
+/// A log-in request or message that breaks the format is malformed, except for the cases a
+/// server reacts to specifically.
+impl From<kazashi_login::LoginFormatError> for TrustError {
+    fn from(e: kazashi_login::LoginFormatError) -> Self {
+        use kazashi_login::LoginFormatError as F;
+        match e {
+            F::UnsupportedVersion { version, .. } => TrustError::UnsupportedVersion { version },
+            F::ChallengeLength { len, min, .. } if len < min => {
+                TrustError::ChallengeTooShort { len }
+            }
+            other => TrustError::malformed(other.to_string()),
+        }
+    }
 }

@@ -18,12 +18,13 @@ mod login;
 mod roots;
 mod signed_file;
 
-pub use chain::{verify_certificate, Anchor, ChainVerification, TrustStore};
+pub use chain::{verify_certificate, Anchor, ChainCheck, ChainVerification, TrustStore};
 pub use error::{RejectionKind, TrustError};
 pub use login::{
-    ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginVerification, LoginVerifier,
-    RevocationChecker, RevocationStatus, CHALLENGE_GRACE_SECONDS, DEFAULT_MAX_CHALLENGES,
-    LOGIN_ALGORITHM, LOGIN_MESSAGE_VERSION, MIN_CHALLENGE_LEN,
+    ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginRequest, LoginVerification,
+    LoginVerifier, RelyingPartyId, RevocationChecker, RevocationStatus, CHALLENGE_GRACE_SECONDS,
+    DEFAULT_MAX_CHALLENGES, ISSUE_TIME_SKEW_SECONDS, LOGIN_ALGORITHM, LOGIN_MESSAGE_VERSION,
+    LOGIN_VERSION_1, LOGIN_VERSION_2, MIN_CHALLENGE_LEN,
 };
 pub use roots::{JlisRoot, PRODUCTION_ROOTS};
 pub use signed_file::{verify_cms, CmsVerification, SIGNING_TIME_SKEW};

@@ -5,82 +5,22 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Mutex;
 
-use base64ct::{Base64, Encoding};
 use rand_core::{OsRng, RngCore};
 
 use crate::chain::{verify_certificate, ChainVerification, TrustStore};
 use crate::error::TrustError;
 use kazashi_certificate::certificate::{CertificateInfo, CertificatePurpose};
 use kazashi_certificate::digest::DigestAlgorithm;
+pub use kazashi_login::{
+    LoginMessage, LoginRequest, RelyingPartyId, LOGIN_ALGORITHM, LOGIN_VERSION_1, LOGIN_VERSION_2,
+    MIN_CHALLENGE_LEN,
+};
 
-/// The version of [`LoginMessage`] this library writes and reads.
-pub const LOGIN_MESSAGE_VERSION: u32 = 1;
-/// The only log-in signature algorithm: RSASSA-PKCS1-v1_5 with SHA-256 over the challenge.
-pub const LOGIN_ALGORITHM: &str = "sha256WithRSAEncryption";
-/// The shortest challenge accepted, in bytes.
-pub const MIN_CHALLENGE_LEN: usize = 16;
-
-/// What the app sends to the server after a tap (JSON, binary fields in standard base64):
-///
-/// ```json
-/// { "version": 1, "challenge": "…", "signature": "…", "certificate": "…",
-///   "algorithm": "sha256WithRSAEncryption", "token_type": "physical-card" }
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct LoginMessage {
-    /// Always [`LOGIN_MESSAGE_VERSION`] for this format.
-    pub version: u32,
-    /// The server's challenge, base64.
-    pub challenge: String,
-    /// The card's signature, base64.
-    pub signature: String,
-    /// The authentication certificate (DER), base64.
-    pub certificate: String,
-    /// [`LOGIN_ALGORITHM`].
-    pub algorithm: String,
-    /// `physical-card`, `android-phone`, `iphone`, `juki-card` or `unknown`.
-    pub token_type: String,
-}
-
-impl LoginMessage {
-    /// Builds the message from a log-in's parts.
-    pub fn new(
-        challenge: &[u8],
-        signature: &[u8],
-        certificate_der: &[u8],
-        token_type: &str,
-    ) -> Self {
-        Self {
-            version: LOGIN_MESSAGE_VERSION,
-            challenge: Base64::encode_string(challenge),
-            signature: Base64::encode_string(signature),
-            certificate: Base64::encode_string(certificate_der),
-            algorithm: LOGIN_ALGORITHM.to_string(),
-            token_type: token_type.to_string(),
-        }
-    }
-
-    /// The JSON text.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a LoginMessage always serialises")
-    }
-
-    /// Parses the JSON text.
-    ///
-    /// # Errors
-    ///
-    /// [`TrustError::Malformed`] for text that is not a log-in message, and
-    /// [`TrustError::UnsupportedVersion`].
-    pub fn from_json(text: &str) -> Result<Self, TrustError> {
-        serde_json::from_str(text)
-            .map_err(|e| TrustError::malformed(format!("log-in message: {e}")))
-    }
-
-    fn field(name: &str, value: &str) -> Result<Vec<u8>, TrustError> {
-        Base64::decode_vec(value)
-            .map_err(|_| TrustError::malformed(format!("log-in message: {name} is not base64")))
-    }
-}
+/// The version of [`LoginMessage`] this library writes.
+pub const LOGIN_MESSAGE_VERSION: u32 = LOGIN_VERSION_2;
+/// How far in the future a request's signed issue time may lie, for a server whose instances'
+/// clocks differ a little.
+pub const ISSUE_TIME_SKEW_SECONDS: i64 = 60;
 
 /// Where a server keeps the challenges it issued, so each is used once and before it expires.
 pub trait ChallengeStore: Send + Sync {
@@ -275,22 +215,39 @@ pub struct LoginVerification {
     pub revocation: RevocationStatus,
     /// The token type the app reported (not authenticated: informative only).
     pub token_type: String,
+    /// The message's version: 2, or 1 when the verifier accepts unbound log-ins.
+    pub version: u32,
+    /// The relying party the signature is bound to (`None` for version 1, which binds none).
+    pub relying_party: Option<RelyingPartyId>,
 }
 
-/// Checks log-in messages against the challenges a server issued.
+/// Checks log-in messages against the challenges a server issued, for one relying party.
+///
+/// Several verifiers (several server instances) may share one [`ChallengeStore`]: a challenge
+/// is spent once across all of them.
 pub struct LoginVerifier<'a> {
     trust: &'a TrustStore,
     challenges: &'a dyn ChallengeStore,
+    relying_party: RelyingPartyId,
     revocation: Option<&'a dyn RevocationChecker>,
+    accept_version_1: bool,
 }
 
 impl<'a> LoginVerifier<'a> {
-    /// A verifier over a trust store and a challenge store, without revocation checking.
-    pub fn new(trust: &'a TrustStore, challenges: &'a dyn ChallengeStore) -> Self {
+    /// A verifier for `relying_party` (this server's own id: version-2 messages made for any
+    /// other are rejected) over a trust store and a challenge store, without revocation
+    /// checking, reading version-2 messages only.
+    pub fn new(
+        trust: &'a TrustStore,
+        challenges: &'a dyn ChallengeStore,
+        relying_party: RelyingPartyId,
+    ) -> Self {
         Self {
             trust,
             challenges,
+            relying_party,
             revocation: None,
+            accept_version_1: false,
         }
     }
 
@@ -300,52 +257,113 @@ impl<'a> LoginVerifier<'a> {
         self
     }
 
-    /// Issues a fresh 32-byte challenge valid for `ttl_seconds` from `now`.
+    /// Also reads version-1 messages, whose signature covers only the challenge and so is not
+    /// bound to this relying party: a phishing site can relay this server's challenge and pass
+    /// the user's signature on. Only for apps that have not moved to version 2.
+    pub fn accept_version_1(mut self) -> Self {
+        self.accept_version_1 = true;
+        self
+    }
+
+    /// The relying party this verifier serves.
+    pub fn relying_party(&self) -> &RelyingPartyId {
+        &self.relying_party
+    }
+
+    /// Issues a version-2 log-in request for this relying party: a fresh 32-byte challenge,
+    /// valid for `ttl_seconds` from `now`, recorded in the store. Send
+    /// [`LoginRequest::to_json`] to the app.
+    ///
+    /// # Errors
+    ///
+    /// [`TrustError::ChallengeStoreFull`] when the store takes no more;
+    /// [`TrustError::Malformed`] for a lifetime outside 1 s to a day.
+    pub fn issue_request(&self, now: i64, ttl_seconds: i64) -> Result<LoginRequest, TrustError> {
+        let request = LoginRequest::new(
+            self.relying_party.clone(),
+            random_challenge(),
+            now,
+            now.saturating_add(ttl_seconds),
+        )?;
+        self.challenges
+            .remember(request.challenge(), now, request.expires_at())?;
+        Ok(request)
+    }
+
+    /// Issues a bare 32-byte challenge for a version-1 log-in, valid for `ttl_seconds` from
+    /// `now`. Prefer [`LoginVerifier::issue_request`].
     ///
     /// # Errors
     ///
     /// [`TrustError::ChallengeStoreFull`] when the store takes no more.
     pub fn issue_challenge(&self, now: i64, ttl_seconds: i64) -> Result<Vec<u8>, TrustError> {
-        let mut challenge = vec![0u8; 32];
-        OsRng.fill_bytes(&mut challenge);
+        let challenge = random_challenge();
         self.challenges
-            .remember(&challenge, now, now + ttl_seconds)?;
+            .remember(&challenge, now, now.saturating_add(ttl_seconds))?;
         Ok(challenge)
     }
 
-    /// Verifies `message` as the answer to `expected_challenge` at `now` (Unix seconds). The
-    /// challenge is spent by this call, whatever the outcome of the later checks.
+    /// Verifies `message` as the answer to `expected_challenge` (the one this server issued to
+    /// the session now logging in) at `now` (Unix seconds). The challenge is spent by this
+    /// call, whatever the outcome of the later checks.
     ///
     /// # Errors
     ///
-    /// A [`TrustError`]: the challenge unknown, replayed, expired, too short or not the one
-    /// signed; an unsupported version; a bad signature; the chain's errors; a revoked certificate.
+    /// A [`TrustError`]: the relying party not this one; the challenge unknown, replayed,
+    /// expired, too short or not the one signed; an unsupported or not accepted version; a
+    /// bad signature; the chain's errors; a revoked certificate.
     pub fn verify(
         &self,
         message: &LoginMessage,
         expected_challenge: &[u8],
         now: i64,
     ) -> Result<LoginVerification, TrustError> {
-        if message.version != LOGIN_MESSAGE_VERSION {
-            return Err(TrustError::UnsupportedVersion {
-                version: message.version,
-            });
-        }
+        self.verify_inner(message, Some(expected_challenge), now)
+    }
+
+    /// Verifies `message` against whichever challenge it names, for a server that does not tie
+    /// challenges to sessions: the store alone decides whether it was issued and is unspent.
+    ///
+    /// # Errors
+    ///
+    /// As [`LoginVerifier::verify`].
+    pub fn verify_issued(
+        &self,
+        message: &LoginMessage,
+        now: i64,
+    ) -> Result<LoginVerification, TrustError> {
+        self.verify_inner(message, None, now)
+    }
+
+    fn verify_inner(
+        &self,
+        message: &LoginMessage,
+        expected_challenge: Option<&[u8]>,
+        now: i64,
+    ) -> Result<LoginVerification, TrustError> {
+        let relying_party = match message.version {
+            LOGIN_VERSION_2 => Some(self.check_request(message, now)?),
+            LOGIN_VERSION_1 if self.accept_version_1 => None,
+            LOGIN_VERSION_1 => return Err(TrustError::Version1NotAccepted),
+            version => return Err(TrustError::UnsupportedVersion { version }),
+        };
         if message.algorithm != LOGIN_ALGORITHM {
             return Err(TrustError::WeakAlgorithm {
                 algorithm: message.algorithm.clone(),
             });
         }
-        let challenge = LoginMessage::field("challenge", &message.challenge)?;
-        let signature = LoginMessage::field("signature", &message.signature)?;
-        let certificate = LoginMessage::field("certificate", &message.certificate)?;
-        if expected_challenge.len() < MIN_CHALLENGE_LEN {
+        let challenge = message.challenge_bytes()?;
+        let signature = message.signature_bytes()?;
+        let certificate = message.certificate_der()?;
+        if challenge.len() < MIN_CHALLENGE_LEN {
             return Err(TrustError::ChallengeTooShort {
-                len: expected_challenge.len(),
+                len: challenge.len(),
             });
         }
-        if challenge != expected_challenge {
-            return Err(TrustError::ChallengeMismatch);
+        if let Some(expected) = expected_challenge {
+            if challenge != expected {
+                return Err(TrustError::ChallengeMismatch);
+            }
         }
         self.challenges.take(&challenge, now)?;
         let chain = verify_certificate(
@@ -354,7 +372,7 @@ impl<'a> LoginVerifier<'a> {
             now,
             self.trust,
         )?;
-        let digest = DigestAlgorithm::Sha256.digest(&challenge);
+        let digest = DigestAlgorithm::Sha256.digest(&message.signed_bytes()?);
         chain
             .certificate
             .verify_digest_signature(DigestAlgorithm::Sha256, &digest, &signature)
@@ -367,8 +385,42 @@ impl<'a> LoginVerifier<'a> {
             chain,
             revocation,
             token_type: message.token_type.clone(),
+            version: message.version,
+            relying_party,
         })
     }
+
+    /// The checks of a version-2 message's signed request that need no store or key: it is for
+    /// this relying party, and its signed times are plausible.
+    fn check_request(
+        &self,
+        message: &LoginMessage,
+        now: i64,
+    ) -> Result<RelyingPartyId, TrustError> {
+        let request = message.request()?;
+        if request.relying_party() != &self.relying_party {
+            return Err(TrustError::RelyingPartyMismatch {
+                expected: self.relying_party.to_string(),
+                found: request.relying_party().to_string(),
+            });
+        }
+        if now > request.expires_at() {
+            return Err(TrustError::ChallengeExpired);
+        }
+        if request.issued_at() > now.saturating_add(ISSUE_TIME_SKEW_SECONDS) {
+            return Err(TrustError::malformed(format!(
+                "the log-in request claims to be issued at {}, after now ({now})",
+                request.issued_at()
+            )));
+        }
+        Ok(request.relying_party().clone())
+    }
+}
+
+fn random_challenge() -> Vec<u8> {
+    let mut challenge = vec![0u8; 32];
+    OsRng.fill_bytes(&mut challenge);
+    challenge
 }
 
 #[cfg(test)]

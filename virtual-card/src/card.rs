@@ -1,10 +1,17 @@
 //! The simulator itself: a stateful JPKI application that answers raw APDU bytes, following
 //! the simulator checklist of `docs/protocol.md` §10. Choices the sources leave open are
-//! documented where they are made (search for "open question").
+//! documented where they are made (search for "open question"); the ones with two plausible
+//! answers are switches of [`CommandStrictness`], strict by default. The crate documentation
+//! tabulates which command forms are sourced and which are chosen.
 
 use async_trait::async_trait;
-use rsa::{Pkcs1v15Sign, RsaPrivateKey};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{RngCore, SeedableRng};
+use rsa::{Pkcs1v15Sign, Pss, RsaPrivateKey};
+use sha2::Sha256;
 use zeroize::Zeroizing;
+
+use kazashi_certificate::DigestAlgorithm;
 
 use kazashi::apdu::{Command, LengthForm, Response, StatusWord};
 use kazashi::card::addressing::fid_of_short_ef_id;
@@ -14,6 +21,8 @@ use kazashi::transport::{LinkCapabilities, Transport, TransportError};
 
 use crate::pki;
 use crate::profile::{Profile, VirtualCardConfig};
+#[cfg(doc)]
+use crate::strictness::CommandStrictness;
 
 /// Other applications of the card. They can be selected (so AID probing behaves) but hold no
 /// files here: the simulator covers JPKI only.
@@ -26,6 +35,23 @@ const OTHER_AIDS: [[u8; 10]; 4] = [
 
 /// Largest payload PKCS#1 v1.5 leaves under a 2048-bit key.
 const MAX_SIGN_INPUT: usize = 245;
+
+/// Largest message the hashing forms of COMPUTE DIGITAL SIGNATURE take: what a short Lc
+/// carries. myna-card holds its callers to it (`docs/protocol.md` §3.5); a longer one can only
+/// come in an extended APDU, and what the card does with that is unrecorded, so it is refused.
+const MAX_SIGN_MESSAGE: usize = 255;
+
+/// GET CHALLENGE (ISO/IEC 7816-4). Answered by the card in every state (`docs/protocol.md` §3.6).
+const GET_CHALLENGE: u8 = 0x84;
+
+/// `68 82`: secure messaging not supported (ISO/IEC 7816-4). What the card answers to a
+/// secure-messaging SELECT (myna-card's README).
+const SECURE_MESSAGING_NOT_SUPPORTED: StatusWord = StatusWord(0x6882);
+
+/// `69 FC`: what the card answers to READ BINARY and VERIFY under a secure-messaging class
+/// (myna-card's README, `docs/protocol.md` §4). Not an ISO/IEC 7816-4 value; its meaning is
+/// not published.
+const SECURE_MESSAGING_REFUSED: StatusWord = StatusWord(0x69FC);
 
 /// One command/response pair as seen by the card. VERIFY and CHANGE REFERENCE DATA bodies
 /// are masked with `*` (0x2A) so transcripts never hold a PIN.
@@ -108,6 +134,10 @@ pub struct VirtualCard {
     current_ef: Option<u16>,
     transcript: Option<Vec<Exchange>>,
     commands: u64,
+    /// The card's random number generator (GET CHALLENGE, PSS salts). Seeded from the
+    /// configuration so that a session replays byte for byte; it runs on across resets, so
+    /// no two draws of one card repeat.
+    rng: ChaCha20Rng,
 }
 
 impl Default for VirtualCard {
@@ -177,6 +207,7 @@ impl VirtualCard {
             current_ef: None,
             transcript: None,
             commands: 0,
+            rng: ChaCha20Rng::from_seed(pki::derive(&config.seed, "card-rng")),
             config,
         }
     }
@@ -224,6 +255,11 @@ impl VirtualCard {
     pub fn reset(&mut self) {
         self.application = None;
         self.current_ef = None;
+        self.clear_verification();
+    }
+
+    /// Ends the verified state of every PIN.
+    fn clear_verification(&mut self) {
         self.auth_pin.verified = false;
         if let Some(p) = &mut self.sign_pin {
             p.verified = false;
@@ -273,7 +309,9 @@ impl VirtualCard {
         }
         match (command.cla, command.ins) {
             (0x01..=0x03, _) => status(StatusWord::LOGICAL_CHANNEL_NOT_SUPPORTED),
+            (0x04 | 0x08 | 0x0C, ins_byte) => refuse_secure_messaging(ins_byte),
             (0x00, ins::SELECT) => self.select(&command),
+            (0x00, GET_CHALLENGE) => self.get_challenge(&command, form),
             (0x00, ins::READ_BINARY) => self.read_binary(&command),
             (0x00, ins::VERIFY) => self.verify(&command),
             (0x00, ins::CHANGE_REFERENCE_DATA) => self.change_reference_data(&command),
@@ -322,12 +360,12 @@ impl VirtualCard {
         } else {
             return status(StatusWord::FILE_NOT_FOUND);
         };
-        if self.application != Some(selected) && !self.config.keep_verification_across_applications
-        {
-            self.auth_pin.verified = false;
-            if let Some(p) = &mut self.sign_pin {
-                p.verified = false;
-            }
+        // Whether an application SELECT ends the verified state is an open question
+        // (`docs/protocol.md` §5). Strict: every successful one does, the current application
+        // included, so a client must VERIFY after its last SELECT; an unknown AID (6A82 above)
+        // changes nothing.
+        if !self.config.strictness.keep_verification_across_applications {
+            self.clear_verification();
         }
         self.application = Some(selected);
         self.current_ef = None;
@@ -476,9 +514,9 @@ impl VirtualCard {
     }
 
     fn compute_signature(&mut self, command: &Command) -> Response {
-        if command.p1 != 0x00 {
+        let Some(form) = SignForm::from_p1(command.p1) else {
             return status(StatusWord::INCORRECT_P1_P2);
-        }
+        };
         let fid = match command.p2 {
             0x80 => match self.current_ef {
                 Some(fid) => fid,
@@ -500,22 +538,41 @@ impl VirtualCard {
             return status(StatusWord::SECURITY_STATUS_NOT_SATISFIED);
         }
         let input = command.data();
-        if input.is_empty()
-            || input.len() > MAX_SIGN_INPUT
-            || command.ne().is_none_or(|ne| ne < 256)
-        {
+        if let Err(sw) = form.check_input(input) {
+            return status(sw);
+        }
+        // Every client sends Le = 00; what a card does with no Le or a shorter one is an open
+        // question, refused unless the card is lenient.
+        if !self.config.strictness.sign_without_full_le && command.ne().is_none_or(|ne| ne < 256) {
             return status(StatusWord::WRONG_LENGTH);
         }
         let key = match kind {
             PinKind::Authentication => &self.auth_key,
             PinKind::Signing => &self.sign_key,
         };
-        // Type-1 padding of exactly what arrived, then the private key: the card neither hashes
-        // nor parses the DigestInfo.
-        match key.sign(Pkcs1v15Sign::new_unprefixed(), input) {
-            Ok(signature) => Response::new(signature, StatusWord::SUCCESS),
-            Err(_) => status(StatusWord::CONDITIONS_NOT_SATISFIED),
+        match form.sign(key, &mut self.rng, input) {
+            Some(signature) => Response::new(signature, StatusWord::SUCCESS),
+            None => status(StatusWord::CONDITIONS_NOT_SATISFIED),
         }
+    }
+
+    /// GET CHALLENGE `00 84 00 00 Le`: Le random bytes (1–256), answered with or without an
+    /// application selected; the extended form is refused with `6985` (myna-card,
+    /// `docs/protocol.md` §3.6). The status words for other P1-P2 (`6A86`) and for a missing Le
+    /// (`6700`) are ours.
+    fn get_challenge(&mut self, command: &Command, form: LengthForm) -> Response {
+        if (command.p1, command.p2) != (0x00, 0x00) {
+            return status(StatusWord::INCORRECT_P1_P2);
+        }
+        if form == LengthForm::Extended {
+            return status(StatusWord::CONDITIONS_NOT_SATISFIED);
+        }
+        let Some(ne) = command.ne().filter(|_| command.data().is_empty()) else {
+            return status(StatusWord::WRONG_LENGTH);
+        };
+        let mut challenge = vec![0; ne];
+        self.rng.fill_bytes(&mut challenge);
+        Response::new(challenge, StatusWord::SUCCESS)
     }
 
     fn file(&self, fid: u16) -> Option<&FileContent> {
@@ -549,6 +606,95 @@ impl Transport for VirtualCard {
 
     async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         Ok(self.process(command))
+    }
+}
+
+/// The six forms of COMPUTE DIGITAL SIGNATURE, by P1 (`docs/protocol.md` §3.5: myna-card's
+/// `SignatureScheme`, found by trying every P1 on a card). All end in the RSA private-key
+/// operation; they differ in what the card does to the data first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignForm {
+    /// `00`: PKCS#1 v1.5 type-1 padding of the data as given (the caller's DigestInfo). The
+    /// card neither hashes nor parses it. The only form every source uses on real cards.
+    AsGiven,
+    /// `01`: SHA-256 of the data; the bare 32-byte hash is padded, with no DigestInfo.
+    HashBare,
+    /// `02`: the data is a SHA-256 hash; the card wraps it in its DigestInfo and pads.
+    DigestInfoOfHash,
+    /// `03`: SHA-256 of the data, DigestInfo, padding: `sha256WithRSAEncryption` of the data.
+    HashDigestInfo,
+    /// `04`: the data is a SHA-256 hash, signed with RSASSA-PSS.
+    PssOfHash,
+    /// `05`: SHA-256 of the data, then RSASSA-PSS.
+    HashPss,
+}
+
+impl SignForm {
+    fn from_p1(p1: u8) -> Option<Self> {
+        Some(match p1 {
+            0x00 => Self::AsGiven,
+            0x01 => Self::HashBare,
+            0x02 => Self::DigestInfoOfHash,
+            0x03 => Self::HashDigestInfo,
+            0x04 => Self::PssOfHash,
+            0x05 => Self::HashPss,
+            _ => return None,
+        })
+    }
+
+    /// The length rules. The sources say a wrong length draws `6985` or `6700`; which one
+    /// for which case is our choice: `6985` for a hash that is not 32 bytes (the APDU is
+    /// well formed, its data cannot be used), `6700` for an empty or oversized data field.
+    fn check_input(self, input: &[u8]) -> Result<(), StatusWord> {
+        let len = input.len();
+        let fits = match self {
+            _ if len == 0 => false,
+            Self::AsGiven => len <= MAX_SIGN_INPUT,
+            Self::DigestInfoOfHash | Self::PssOfHash => {
+                return if len == DigestAlgorithm::Sha256.output_len() {
+                    Ok(())
+                } else {
+                    Err(StatusWord::CONDITIONS_NOT_SATISFIED)
+                };
+            }
+            Self::HashBare | Self::HashDigestInfo | Self::HashPss => len <= MAX_SIGN_MESSAGE,
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(StatusWord::WRONG_LENGTH)
+        }
+    }
+
+    /// Signs `input` (already length-checked) with `key`; `None` if the key refuses (the
+    /// card then answers `6985`). The DigestInfo comes from the same builder the library
+    /// uses; PSS takes MGF1 with SHA-256 and a 32-byte salt, the parameters myna-card verifies
+    /// the card's PSS signatures with.
+    fn sign(self, key: &RsaPrivateKey, rng: &mut ChaCha20Rng, input: &[u8]) -> Option<Vec<u8>> {
+        let sha256 = DigestAlgorithm::Sha256;
+        let pad = |data: &[u8]| key.sign(Pkcs1v15Sign::new_unprefixed(), data).ok();
+        let pss = |rng: &mut ChaCha20Rng, hash: &[u8]| {
+            key.sign_with_rng(rng, Pss::new::<Sha256>(), hash).ok()
+        };
+        match self {
+            Self::AsGiven => pad(input),
+            Self::HashBare => pad(&sha256.digest(input)),
+            Self::DigestInfoOfHash => pad(&sha256.digest_info(input).ok()?),
+            Self::HashDigestInfo => pad(&sha256.digest_info(&sha256.digest(input)).ok()?),
+            Self::PssOfHash => pss(rng, input),
+            Self::HashPss => pss(rng, &sha256.digest(input)),
+        }
+    }
+}
+
+/// A secure-messaging class (`04`, `08`, `0C`: ISO/IEC 7816-4 SM indication, channel 0). The
+/// JPKI card has no secure messaging; myna-card's README reports that the card refuses every
+/// such class, with `6882` to SELECT and `69FC` to READ BINARY and VERIFY. Other instructions
+/// get ISO's `6882` "secure messaging not supported" (our choice: no source tried them).
+fn refuse_secure_messaging(ins_byte: u8) -> Response {
+    match ins_byte {
+        ins::READ_BINARY | ins::VERIFY => status(SECURE_MESSAGING_REFUSED),
+        _ => status(SECURE_MESSAGING_NOT_SUPPORTED),
     }
 }
 

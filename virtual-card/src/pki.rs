@@ -1,6 +1,14 @@
-//! The virtual card's test PKI, shaped like J-LIS's (`docs/protocol.md` §6) and derived
-//! deterministically from a seed: two `O=JPKI-TEST` roots, an authentication certificate and a
-//! signing certificate with the holder's attributes in otherName entries.
+//! The virtual card's test PKI, derived deterministically from a seed: two `O=JPKI-TEST` roots,
+//! an authentication certificate and a signing certificate with the holder's attributes in
+//! otherName entries.
+//!
+//! The certificates follow what J-LIS actually issues on its test cards, field by field
+//! (`docs/protocol.md` §6.2, §6.3, §6.3a, §6.5): the test policies, the extension order, the
+//! SubjectAltName order, the substitute-character fields as digit strings, no AIA on the
+//! signing certificate, four-RDN root names, 3-byte serials, the CN formats, issue-time
+//! `notBefore`s and 10-year roots, so that sizes come out within a few bytes of the real ones.
+//! A simulator that differs from the card trains its clients to the simulator; the test
+//! `tests/jlis_profile.rs` holds every certificate made here against that profile.
 //!
 //! Certificates are assembled from `x509-cert` types and signed with the `rsa` crate; no
 //! ASN.1 is written by hand.
@@ -36,13 +44,18 @@ use x509_cert::spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
 use x509_cert::time::Validity;
 use x509_cert::{Certificate, TbsCertificate, Version};
 
-use kazashi_certificate::certificate::{attribute_oid, POLICY_AUTHENTICATION, POLICY_SIGNATURE};
+use kazashi_certificate::certificate::{
+    attribute_oid, POLICY_AUTHENTICATION_TEST, POLICY_SIGNATURE_TEST,
+};
 
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const ID_KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
 const ID_QT_CPS: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.2.1");
 const ID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
 const CPS_URL: &str = "http://www.jpki.go.jp/cps.html";
+/// The test hierarchy's OCSP responder, as on the test card's authentication certificate
+/// (`docs/protocol.md` §6.3a; production: `http://ocspauthnorm.jpki.go.jp`).
+const TEST_OCSP_URL: &str = "http://test-ocspauthnorm.jpki.go.jp";
 
 /// The card holder the test certificates describe. Fictional.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,15 +72,18 @@ pub struct Holder {
     pub prefecture: String,
     /// City in romaji.
     pub city: String,
-    /// 5-digit municipality code (全国地方公共団体コード) in the authentication id.
+    /// 5-digit municipality code (全国地方公共団体コード) in the certificates' CNs.
     pub municipality_code: String,
 }
 
 impl Default for Holder {
+    /// Five characters of name and eighteen of address, like the J-LIS test card's holder
+    /// (`docs/protocol.md` §6.3a: `00000` and 18 × `0` substitute fields), so the signing
+    /// certificate has the real one's size.
     fn default() -> Self {
         Self {
             name: "仮想\u{3000}花子".into(),
-            address: "東京都清瀬市中里一丁目１番地".into(),
+            address: "東京都清瀬市中里一丁目１番地の２３４".into(),
             sex: "2".into(),
             birth_date: (1990, 4, 1),
             prefecture: "Tokyo-to".into(),
@@ -128,10 +144,32 @@ pub(crate) struct TestCertificates {
     pub sign: Vec<u8>,
 }
 
-/// Names of the test roots: J-LIS's DNs with `O=JPKI-TEST`.
+/// Names of the test roots: J-LIS's DNs with `O=JPKI-TEST`, as on the test cards.
 pub const AUTH_ROOT_DN: &str = "OU=Japan Agency for Local Authority Information Systems,OU=JPKI for user authentication,O=JPKI-TEST,C=JP";
 /// Name of the signing test root.
 pub const SIGN_ROOT_DN: &str = "OU=Japan Agency for Local Authority Information Systems,OU=JPKI for digital signature,O=JPKI-TEST,C=JP";
+
+/// What differs between the two halves of the PKI: the purpose's OUs and policy.
+struct Purpose {
+    /// Root DN (RFC 4514).
+    root_dn: &'static str,
+    /// The `OU` naming the purpose in J-LIS's English DNs.
+    english_ou: &'static str,
+    /// The `OU` naming it in the Japanese alternative names.
+    japanese_ou: &'static str,
+}
+
+const AUTHENTICATION: Purpose = Purpose {
+    root_dn: AUTH_ROOT_DN,
+    english_ou: "JPKI for user authentication",
+    japanese_ou: "公的個人認証サービス利用者証明用",
+};
+
+const SIGNATURE: Purpose = Purpose {
+    root_dn: SIGN_ROOT_DN,
+    english_ou: "JPKI for digital signature",
+    japanese_ou: "公的個人認証サービス署名用",
+};
 
 pub(crate) fn build(
     seed: &str,
@@ -139,33 +177,38 @@ pub(crate) fn build(
     holder: &Holder,
     issued_on: (i32, u8, u8),
 ) -> TestCertificates {
-    let issued = at(issued_on, 0, 0, 0);
-    let root_from = issued - time::Duration::days(730);
-    let root_until = issued + time::Duration::days(3650 - 730);
-    let leaf_until = fifth_birthday_after(holder.birth_date, issued_on);
+    // The roots were issued two years before the card (the test roots on the J-LIS test card
+    // predate its certificates by two and a half years), each at its own time of day.
+    let root_date = (issued_on.0 - 2, issued_on.1, issued_on.2);
+    let auth_root_from = at(root_date, time_of_day(seed, "auth-root-issue"));
+    let sign_root_from = at(root_date, time_of_day(seed, "sign-root-issue"));
 
-    let auth_root_name = Name::from_str(AUTH_ROOT_DN).expect("static DN");
-    let sign_root_name = Name::from_str(SIGN_ROOT_DN).expect("static DN");
+    // Both leaves come from one visit to the municipal office: the signing certificate a few
+    // seconds after the authentication certificate.
+    let auth_from = at(issued_on, time_of_day(seed, "auth-leaf-issue"));
+    let sign_from = auth_from
+        + time::Duration::seconds(10 + i64::from(derive(seed, "sign-leaf-issue")[0] % 50));
+    let until = fifth_birthday_after(holder.birth_date, issued_on);
+
+    let auth_root_name = Name::from_str(AUTHENTICATION.root_dn).expect("static DN");
+    let sign_root_name = Name::from_str(SIGNATURE.root_dn).expect("static DN");
     let auth_root = root(
         seed,
         "auth-root",
-        &auth_root_name,
+        &AUTHENTICATION,
         &keys.auth_root,
-        root_from,
-        root_until,
+        auth_root_from,
     );
     let sign_root = root(
         seed,
         "sign-root",
-        &sign_root_name,
+        &SIGNATURE,
         &keys.sign_root,
-        root_from,
-        root_until,
+        sign_root_from,
     );
 
-    let validity = (issued, leaf_until);
-    let auth = authentication_leaf(seed, keys, holder, auth_root_name, validity);
-    let sign = signing_leaf(seed, keys, holder, sign_root_name, validity);
+    let auth = authentication_leaf(seed, keys, holder, auth_root_name, (auth_from, until));
+    let sign = signing_leaf(seed, keys, holder, sign_root_name, (sign_from, until));
     TestCertificates {
         auth_root,
         sign_root,
@@ -174,7 +217,10 @@ pub(crate) fn build(
     }
 }
 
-/// The authentication certificate: no personal data, the subject a random-looking ID.
+/// The authentication certificate: no personal data, the subject an opaque ID. Extensions in
+/// the order of `docs/protocol.md` §6.2: keyUsage, extKeyUsage, certificatePolicies,
+/// issuerAltName, cRLDistributionPoints, authorityInfoAccess, then the two key identifiers as
+/// on the signing certificate (§6.3a).
 fn authentication_leaf(
     seed: &str,
     keys: &TestKeys,
@@ -182,8 +228,8 @@ fn authentication_leaf(
     issuer: Name,
     (from, until): (OffsetDateTime, OffsetDateTime),
 ) -> Vec<u8> {
-    let auth_id = authentication_id(seed, &holder.municipality_code);
-    let subject = Name::from_str(&format!("CN={auth_id},C=JP")).expect("DN");
+    let cn = authentication_id(seed, &holder.municipality_code);
+    let subject = Name::from_str(&format!("CN={cn},C=JP")).expect("DN");
     leaf(
         LeafSpec {
             seed,
@@ -199,15 +245,17 @@ fn authentication_leaf(
         vec![
             ext(true, &KeyUsage(KeyUsages::DigitalSignature.into())),
             ext(false, &ExtendedKeyUsage(vec![ID_KP_CLIENT_AUTH])),
-            ext(true, &policies(POLICY_AUTHENTICATION)),
-            ext(false, &issuer_alt_name("公的個人認証サービス利用者証明用")),
-            ext(false, &crl_point("JPKI for user authentication", holder)),
-            ext(false, &ocsp("http://ocspauthnorm.jpki-test.invalid")),
+            ext(true, &policies(POLICY_AUTHENTICATION_TEST)),
+            ext(false, &IssuerAltName(vec![jlis_alt_name(&AUTHENTICATION)])),
+            ext(false, &crl_point(&AUTHENTICATION, holder)),
+            ext(false, &ocsp(TEST_OCSP_URL)),
         ],
     )
 }
 
-/// The signing certificate: the holder's attributes in its SubjectAltName.
+/// The signing certificate: the holder's attributes in its SubjectAltName, and no
+/// authorityInfoAccess (the real one has none). Extensions in the order of
+/// `docs/protocol.md` §6.3a.
 fn signing_leaf(
     seed: &str,
     keys: &TestKeys,
@@ -215,9 +263,9 @@ fn signing_leaf(
     issuer: Name,
     (from, until): (OffsetDateTime, OffsetDateTime),
 ) -> Vec<u8> {
-    let sign_id = authentication_id(&format!("{seed}/sign"), &holder.municipality_code);
+    let cn = signing_id(seed, &holder.municipality_code, from);
     let subject = Name::from_str(&format!(
-        "CN={sign_id},L={},L={},C=JP",
+        "CN={cn},L={},L={},C=JP",
         holder.city, holder.prefecture
     ))
     .expect("DN");
@@ -238,34 +286,67 @@ fn signing_leaf(
                 true,
                 &KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
             ),
-            ext(true, &policies(POLICY_SIGNATURE)),
             ext(false, &personal_attributes(holder)),
-            ext(false, &issuer_alt_name("公的個人認証サービス署名用")),
-            ext(false, &crl_point("JPKI for digital signature", holder)),
-            ext(false, &ocsp("http://ocspsignnorm.jpki-test.invalid")),
+            ext(true, &policies(POLICY_SIGNATURE_TEST)),
+            ext(false, &IssuerAltName(vec![jlis_alt_name(&SIGNATURE)])),
+            ext(false, &crl_point(&SIGNATURE, holder)),
         ],
     )
 }
 
-/// A 23-character opaque identifier shaped like the real ones: 14 characters, the municipality
-/// code, then `003A`.
+/// The authentication certificate's 23-character CN, shaped like the test card's
+/// `997794E9AGCIEG13221003A`: 6 digits, `E`, 1 digit, 6 letters, the 5-digit municipality code,
+/// `003A` (`docs/protocol.md` §6.3a). What the characters encode is not public; here they come
+/// from the seed.
 fn authentication_id(seed: &str, municipality_code: &str) -> String {
-    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let bytes = derive(seed, "authentication-id");
-    let head: String = bytes[..14]
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect();
-    format!("{head}{municipality_code:0>5.5}003A")
+    let digit = |b: u8| char::from(b'0' + b % 10);
+    let letter = |b: u8| char::from(b'A' + b % 26);
+    let digits: String = bytes[..6].iter().map(|b| digit(*b)).collect();
+    let letters: String = bytes[7..13].iter().map(|b| letter(*b)).collect();
+    format!(
+        "{digits}E{}{letters}{municipality_code:0>5.5}003A",
+        digit(bytes[6])
+    )
 }
 
-fn at((y, m, d): (i32, u8, u8), hour: u8, minute: u8, second: u8) -> OffsetDateTime {
+/// The signing certificate's 28-character CN, shaped like the test card's
+/// `202510161726000013413221003A`: a 12-digit UTC minute that precedes the issue by a few
+/// minutes (the example's `…1726` against a notBefore at 17:29Z; read as the time of the
+/// request `[inferred]`), 7 digits that look like a counter, the municipality code, `003A`
+/// (`docs/protocol.md` §6.3a).
+fn signing_id(seed: &str, municipality_code: &str, issued: OffsetDateTime) -> String {
+    let requested = issued - time::Duration::minutes(3);
+    let bytes = derive(seed, "signing-id");
+    let counter = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) % 100_000;
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{counter:07}{municipality_code:0>5.5}003A",
+        requested.year(),
+        u8::from(requested.month()),
+        requested.day(),
+        requested.hour(),
+        requested.minute(),
+    )
+}
+
+/// A time of day derived from the seed, within 00:00–08:59:59Z, i.e. 09:00–17:59 JST, when a
+/// municipal office issues cards `[inferred]`. Real certificates carry the moment of issue,
+/// not midnight (`docs/protocol.md` §6.3a).
+fn time_of_day(seed: &str, label: &str) -> (u8, u8, u8) {
+    let b = derive(seed, label);
+    (b[0] % 9, b[1] % 60, b[2] % 60)
+}
+
+fn date((y, m, d): (i32, u8, u8)) -> Date {
     let month = Month::try_from(m).unwrap_or(Month::January);
-    let date = Date::from_calendar_date(y, month, d)
+    Date::from_calendar_date(y, month, d)
         .or_else(|_| Date::from_calendar_date(y, month, 28))
-        .expect("valid date");
+        .expect("valid date")
+}
+
+fn at(day: (i32, u8, u8), (hour, minute, second): (u8, u8, u8)) -> OffsetDateTime {
     PrimitiveDateTime::new(
-        date,
+        date(day),
         Time::from_hms(hour, minute, second).expect("valid time"),
     )
     .assume_utc()
@@ -274,13 +355,26 @@ fn at((y, m, d): (i32, u8, u8), hour: u8, minute: u8, second: u8) -> OffsetDateT
 /// 23:59:59 JST (14:59:59Z) on the holder's fifth birthday after `issued`.
 pub(crate) fn fifth_birthday_after(birth: (i32, u8, u8), issued: (i32, u8, u8)) -> OffsetDateTime {
     let (_, bm, bd) = birth;
-    let issued_at = at(issued, 0, 0, 0);
     let mut year = issued.0;
     // A birthday on the issue date itself is not "after" the issue.
-    if at((year, bm, bd), 0, 0, 0) <= issued_at {
+    if date((year, bm, bd)) <= date(issued) {
         year += 1;
     }
-    at((year + 4, bm, bd), 14, 59, 59)
+    at((year + 4, bm, bd), (14, 59, 59))
+}
+
+/// The end of a root's ten years: 23:59:59 JST (14:59:59Z) on the day before the tenth
+/// anniversary, in Japan, of its issue, as in every J-LIS root (test: `230323020502Z` –
+/// `330322145959Z`; `authca02`, issued at 08:41 JST on 15 September 2019: `290914145959Z`).
+fn ten_years_after(from: OffsetDateTime) -> OffsetDateTime {
+    let issued_in_japan = (from + time::Duration::hours(9)).date();
+    let anniversary = date((
+        issued_in_japan.year() + 10,
+        u8::from(issued_in_japan.month()),
+        issued_in_japan.day(),
+    ));
+    let last_day = anniversary.previous_day().expect("in range");
+    PrimitiveDateTime::new(last_day, Time::from_hms(14, 59, 59).expect("valid time")).assume_utc()
 }
 
 fn ext<T: Encode + AssociatedOid>(critical: bool, value: &T) -> Extension {
@@ -303,25 +397,36 @@ fn policies(oid: &str) -> CertificatePolicies {
     }])
 }
 
-fn issuer_alt_name(purpose_ou: &str) -> IssuerAltName {
-    let dn = format!("OU=地方公共団体情報システム機構,OU={purpose_ou},O=公的個人認証サービス,C=JP");
-    IssuerAltName(vec![GeneralName::DirectoryName(
-        Name::from_str(&dn).expect("DN"),
-    )])
+/// J-LIS's Japanese name for a hierarchy, four RDNs: `C=JP, O=公的個人認証サービス,
+/// OU=公的個人認証サービス利用者証明用 (or …署名用), OU=地方公共団体情報システム機構`. The roots
+/// carry it as their subjectAltName, the leaves as their issuerAltName (`docs/protocol.md`
+/// §6.2, §6.3a); the test hierarchy uses the production wording.
+fn jlis_alt_name(purpose: &Purpose) -> GeneralName {
+    let dn = format!(
+        "OU=地方公共団体情報システム機構,OU={},O=公的個人認証サービス,C=JP",
+        purpose.japanese_ou
+    );
+    GeneralName::DirectoryName(Name::from_str(&dn).expect("DN"))
 }
 
-fn crl_point(purpose: &str, holder: &Holder) -> CrlDistributionPoints {
-    let dn = format!(
-        "CN={} CRLDP,OU={},OU=CRL Distribution Points,OU={purpose},O=JPKI-TEST,C=JP",
-        holder.city, holder.prefecture
-    );
+/// A CRL distribution point by directory name, no URL (J-LIS publishes no CRL URLs).
+fn crl_point_named(name: Name) -> CrlDistributionPoints {
     CrlDistributionPoints(vec![DistributionPoint {
         distribution_point: Some(DistributionPointName::FullName(vec![
-            GeneralName::DirectoryName(Name::from_str(&dn).expect("DN")),
+            GeneralName::DirectoryName(name),
         ])),
         reasons: None,
         crl_issuer: None,
     }])
+}
+
+/// The leaf's CRL distribution point: one per municipality (`docs/protocol.md` §6.2).
+fn crl_point(purpose: &Purpose, holder: &Holder) -> CrlDistributionPoints {
+    let dn = format!(
+        "CN={} CRLDP,OU={},OU=CRL Distribution Points,OU={},O=JPKI-TEST,C=JP",
+        holder.city, holder.prefecture, purpose.english_ou
+    );
+    crl_point_named(Name::from_str(&dn).expect("DN"))
 }
 
 fn ocsp(url: &str) -> AuthorityInfoAccessSyntax {
@@ -333,16 +438,26 @@ fn ocsp(url: &str) -> AuthorityInfoAccessSyntax {
     }])
 }
 
+/// The holder's attributes in the order of the test card (`docs/protocol.md` §6.3a): name,
+/// birth date, sex, address, then the two substitute-character fields. Those are digit strings
+/// with one digit per character of the name and of the address; the card's are all `0`, and
+/// what other digits would mean is not public, so they are all `0` here too.
 fn personal_attributes(holder: &Holder) -> SubjectAltName {
     let (y, m, d) = holder.birth_date;
     let birth = format!("{}{y:04}{m:02}{d:02}", era_code(holder.birth_date));
+    let substitute = |text: &str| "0".repeat(text.chars().count());
+    let substitute_name = substitute(&holder.name);
+    let substitute_address = substitute(&holder.address);
     let entries = [
         (attribute_oid::NAME, holder.name.as_str()),
-        (attribute_oid::SUBSTITUTE_NAME, holder.name.as_str()),
-        (attribute_oid::SEX, holder.sex.as_str()),
         (attribute_oid::BIRTH_DATE, birth.as_str()),
+        (attribute_oid::SEX, holder.sex.as_str()),
         (attribute_oid::ADDRESS, holder.address.as_str()),
-        (attribute_oid::SUBSTITUTE_ADDRESS, holder.address.as_str()),
+        (attribute_oid::SUBSTITUTE_NAME, substitute_name.as_str()),
+        (
+            attribute_oid::SUBSTITUTE_ADDRESS,
+            substitute_address.as_str(),
+        ),
     ];
     SubjectAltName(
         entries
@@ -382,20 +497,19 @@ fn spki(key: &RsaPrivateKey) -> SubjectPublicKeyInfoOwned {
     SubjectPublicKeyInfoOwned::from_der(der.as_bytes()).expect("SPKI decoding")
 }
 
+/// SHA-1 of the subjectPublicKey bits (RFC 5280 §4.2.1.2, method 1), as J-LIS's SKIs are.
 fn key_id(key: &RsaPrivateKey) -> OctetString {
     let spki = spki(key);
     let digest = sha1::Sha1::digest(spki.subject_public_key.raw_bytes());
     OctetString::new(digest.to_vec()).expect("key id")
 }
 
+/// A 3-byte serial, as on the test hierarchy's roots and leaves (`docs/protocol.md` §6.3a;
+/// production leaves have 4). The first byte is kept in `10`–`7F`, so the DER integer is three
+/// bytes exactly: positive without a sign byte, and never shortened by a leading zero.
 fn serial(seed: &str, label: &str) -> SerialNumber {
-    let bytes = derive(seed, label);
-    // Four bytes like the real ones, positive and non-zero.
-    let mut s = [bytes[0] & 0x7F, bytes[1], bytes[2], bytes[3]];
-    if s == [0; 4] {
-        s[3] = 1;
-    }
-    SerialNumber::new(&s).expect("serial")
+    let b = derive(seed, label);
+    SerialNumber::new(&[0x10 + b[0] % 0x70, b[1], b[2]]).expect("serial")
 }
 
 fn validity(from: OffsetDateTime, until: OffsetDateTime) -> Validity {
@@ -429,15 +543,21 @@ fn sha256_with_rsa() -> AlgorithmIdentifierOwned {
     }
 }
 
+/// A self-signed root laid out like J-LIS's (`docs/protocol.md` §6.3a, §6.5; the same layout
+/// as the production roots in `verify/roots/`): keyUsage (critical), subjectAltName,
+/// basicConstraints (critical), cRLDistributionPoints naming the root itself,
+/// subjectKeyIdentifier; no authorityKeyIdentifier; ten years.
 fn root(
     seed: &str,
     label: &str,
-    name: &Name,
+    purpose: &Purpose,
     key: &RsaPrivateKey,
     from: OffsetDateTime,
-    until: OffsetDateTime,
 ) -> Vec<u8> {
+    let name = Name::from_str(purpose.root_dn).expect("static DN");
     let extensions = vec![
+        ext(true, &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign)),
+        ext(false, &SubjectAltName(vec![jlis_alt_name(purpose)])),
         ext(
             true,
             &BasicConstraints {
@@ -445,22 +565,16 @@ fn root(
                 path_len_constraint: None,
             },
         ),
-        ext(true, &KeyUsage(KeyUsages::KeyCertSign | KeyUsages::CRLSign)),
+        ext(false, &crl_point_named(name.clone())),
         ext(false, &SubjectKeyIdentifier(key_id(key))),
-        ext(
-            false,
-            &SubjectAltName(vec![GeneralName::DirectoryName(
-                Name::from_str("O=公的個人認証サービス,C=JP").expect("DN"),
-            )]),
-        ),
     ];
     let tbs = TbsCertificate {
         version: Version::V3,
         serial_number: serial(seed, label),
         signature: sha256_with_rsa(),
         issuer: name.clone(),
-        validity: validity(from, until),
-        subject: name.clone(),
+        validity: validity(from, ten_years_after(from)),
+        subject: name,
         subject_public_key_info: spki(key),
         issuer_unique_id: None,
         subject_unique_id: None,
@@ -482,7 +596,7 @@ struct LeafSpec<'a> {
 }
 
 fn leaf(spec: LeafSpec<'_>, mut extensions: Vec<Extension>) -> Vec<u8> {
-    // Like J-LIS's: key id, issuer name and issuer serial.
+    // Like J-LIS's: key id, issuer name and issuer serial, then the subject's key id.
     extensions.push(ext(
         false,
         &AuthorityKeyIdentifier {
@@ -515,25 +629,58 @@ mod tests {
     fn validity_ends_on_the_fifth_birthday_after_issue() {
         // The J-LIS test card: issued 2025-10-27, birthday 02-17, valid until 2030-02-17.
         let end = fifth_birthday_after((1980, 2, 17), (2025, 10, 27));
-        assert_eq!(end, at((2030, 2, 17), 14, 59, 59));
+        assert_eq!(end, at((2030, 2, 17), (14, 59, 59)));
         // Issued on the birthday itself: that birthday does not count.
         let end = fifth_birthday_after((1990, 10, 27), (2025, 10, 27));
-        assert_eq!(end, at((2030, 10, 27), 14, 59, 59));
+        assert_eq!(end, at((2030, 10, 27), (14, 59, 59)));
         // 29 February falls back to the 28th in common years.
         let end = fifth_birthday_after((2000, 2, 29), (2025, 10, 27));
-        assert_eq!(end, at((2030, 2, 28), 14, 59, 59));
+        assert_eq!(end, at((2030, 2, 28), (14, 59, 59)));
+    }
+
+    #[test]
+    fn roots_last_ten_years_to_the_day_before() {
+        // The J-LIS test root: 230323020502Z – 330322145959Z.
+        let from = at((2023, 3, 23), (2, 5, 2));
+        assert_eq!(ten_years_after(from), at((2033, 3, 22), (14, 59, 59)));
+        // A root issued on 1 March of a year before a leap day ends on 29 February.
+        let from = at((2022, 3, 1), (0, 0, 0));
+        assert_eq!(ten_years_after(from), at((2032, 2, 29), (14, 59, 59)));
+        // Issued late in the UTC day, already the next day in Japan (authca02).
+        let from = at((2019, 9, 14), (23, 41, 59));
+        assert_eq!(ten_years_after(from), at((2029, 9, 14), (14, 59, 59)));
     }
 
     #[test]
     fn identifiers_look_like_the_real_ones() {
         let id = authentication_id("seed", "13221");
-        assert_eq!(id.len(), 23);
-        assert!(id.ends_with("13221003A"));
-        assert!(id
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        let b = id.as_bytes();
+        assert_eq!(id.len(), 23, "{id}");
+        assert!(b[..6].iter().all(u8::is_ascii_digit), "{id}");
+        assert_eq!(b[6], b'E', "{id}");
+        assert!(b[7].is_ascii_digit(), "{id}");
+        assert!(b[8..14].iter().all(u8::is_ascii_uppercase), "{id}");
+        assert!(id.ends_with("13221003A"), "{id}");
+        assert_ne!(id, authentication_id("other seed", "13221"));
+
+        let issued = at((2025, 10, 16), (17, 29, 12));
+        let id = signing_id("seed", "13221", issued);
+        assert_eq!(id.len(), 28, "{id}");
+        assert!(id.starts_with("202510161726"), "{id}");
+        assert!(id[..24].bytes().all(|b| b.is_ascii_digit()), "{id}");
+        assert!(id.ends_with("13221003A"), "{id}");
+
         assert_eq!(era_code((1990, 4, 1)), '4');
         assert_eq!(era_code((1980, 2, 17)), '3');
         assert_eq!(era_code((2019, 5, 1)), '5');
+    }
+
+    #[test]
+    fn serials_are_three_der_bytes() {
+        for label in ["a", "b", "c", "auth-leaf", "sign-root"] {
+            let s = serial("seed", label);
+            assert_eq!(s.as_bytes().len(), 3, "{label}");
+            assert!(s.as_bytes()[0] >= 0x10 && s.as_bytes()[0] < 0x80);
+        }
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::pki::Holder;
+use super::strictness::CommandStrictness;
 use kazashi::apdu::StatusWord;
 use kazashi::jpki::TokenType;
 use kazashi::Error;
@@ -41,9 +42,10 @@ pub struct VirtualCardConfig {
     pub holder: Holder,
     /// Issue date of the certificates (year, month, day).
     pub issued_on: (i32, u8, u8),
-    /// Whether a verified PIN stays verified when another application is selected. Real cards
-    /// are undocumented here (`docs/protocol.md` §5); clients must work either way.
-    pub keep_verification_across_applications: bool,
+    /// How the card answers the command forms no public source settles (SIGN with a short or
+    /// absent Le; the verified state across application SELECTs). Strict by default, so a
+    /// client tested here also works on a card that is lenient; see [`CommandStrictness`].
+    pub strictness: CommandStrictness,
     /// `None`: READ BINARY, VERIFY, CHANGE REFERENCE DATA and COMPUTE DIGITAL SIGNATURE
     /// accept short EF ids (`docs/protocol.md` §3). `Some(sw)`: every short-EF-id form is refused
     /// with `sw` (`6A86`, `6A82` and `6D00` are plausible), as a card or token without them
@@ -65,7 +67,7 @@ impl Default for VirtualCardConfig {
             seed: DEFAULT_SEED.into(),
             holder: Holder::default(),
             issued_on: (2025, 10, 27),
-            keep_verification_across_applications: true,
+            strictness: CommandStrictness::STRICT,
             short_ef_id_refusal: None,
         }
     }
@@ -86,6 +88,7 @@ impl fmt::Debug for VirtualCardConfig {
             .field("signing_attempts_left", &self.signing_attempts_left)
             .field("seed", &self.seed)
             .field("short_ef_id_refusal", &self.short_ef_id_refusal)
+            .field("strictness", &self.strictness)
             .finish_non_exhaustive()
     }
 }
@@ -115,11 +118,14 @@ pub enum Profile {
     SigningBlocked,
     /// Refuses every short-EF-id command form with `6A86`: clients must SELECT each file.
     NoShortEfIds,
+    /// The lenient answer to every open question ([`CommandStrictness::LENIENT`]): signs
+    /// whatever Le asks for, keeps PINs verified across application SELECTs.
+    Lenient,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 10] = [
+    pub const ALL: [Profile; 11] = [
         Profile::PhysicalCard,
         Profile::AndroidPhoneToken,
         Profile::IphoneToken,
@@ -130,6 +136,7 @@ impl Profile {
         Profile::SigningLastAttempt,
         Profile::SigningBlocked,
         Profile::NoShortEfIds,
+        Profile::Lenient,
     ];
 
     /// The name used on the command line.
@@ -145,6 +152,7 @@ impl Profile {
             Profile::SigningLastAttempt => "signing-last-attempt",
             Profile::SigningBlocked => "signing-blocked",
             Profile::NoShortEfIds => "no-short-ef-ids",
+            Profile::Lenient => "lenient",
         }
     }
 
@@ -163,6 +171,9 @@ impl Profile {
             Profile::SigningLastAttempt => "one attempt left on the signing password",
             Profile::SigningBlocked => "signing password locked",
             Profile::NoShortEfIds => "refuses short-EF-id commands (6A86): SELECT forms only",
+            Profile::Lenient => {
+                "lenient where sources are silent: any SIGN Le, PINs kept across SELECTs"
+            }
         }
     }
 
@@ -212,6 +223,10 @@ impl Profile {
             },
             Profile::NoShortEfIds => VirtualCardConfig {
                 short_ef_id_refusal: Some(StatusWord::INCORRECT_P1_P2),
+                ..base
+            },
+            Profile::Lenient => VirtualCardConfig {
+                strictness: CommandStrictness::LENIENT,
                 ..base
             },
         }

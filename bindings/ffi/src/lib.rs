@@ -17,6 +17,7 @@
 #[cfg(feature = "documents")]
 mod documents;
 mod error;
+mod login;
 mod model;
 mod session;
 mod transceiver;
@@ -26,17 +27,18 @@ mod trust;
 mod virtual_card;
 
 pub use error::{ErrorKind, KazashiError, NfcError};
+pub use login::{parse_login_request, LoginRequest, LoginV2Result};
 pub use model::{
     ApduStats, CardStatus, CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm,
-    LoginResult, PersonalAttributes, PinKind, PinStatus, SignOptions, SignResult, SignedFile,
-    TokenType,
+    InfoAccess, LoginResult, PersonalAttributes, PinKind, PinStatus, SignOptions, SignResult,
+    SignedFile, TokenType,
 };
 pub use session::CardSession;
 pub use transceiver::{LinkInfo, NfcTransceiver};
 #[cfg(feature = "verify")]
 pub use trust::{
-    create_login_message, verify_certificate, verify_signed_file, ChainResult, LoginCheck,
-    LoginVerifier, RejectionKind, SignedFileCheck, TestRoot, VerificationError,
+    create_login_message, verify_certificate, verify_signed_file, ChainResult, IssuedLoginRequest,
+    LoginCheck, LoginVerifier, RejectionKind, SignedFileCheck, TestRoot, VerificationError,
 };
 #[cfg(feature = "virtual-card")]
 pub use virtual_card::{LinkFault, VirtualCard, VirtualCardOptions, VirtualCardProfile};

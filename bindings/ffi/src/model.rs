@@ -210,15 +210,22 @@ impl From<kazashi::ApduStats> for ApduStats {
 pub struct PersonalAttributes {
     /// 氏名.
     pub name: Option<String>,
-    /// 氏名代替文字.
+    /// 氏名代替文字, raw: a digit string, one digit per character of the name (`00000` for a
+    /// five-character name). Not a name: never show it as one.
     pub substitute_name: Option<String>,
     /// 性別: "1" male, "2" female, "9" not applicable.
     pub sex: Option<String>,
     /// 生年月日 as `YYYY-MM-DD`.
     pub birth_date: Option<String>,
+    /// The birth year in the Japanese calendar, from the date: `昭和55年`, `平成元年`.
+    pub birth_date_japanese: Option<String>,
+    /// 生年月日 as the certificate holds it: `EYYYYMMDD`, the era digit (1 明治 … 5 令和) and
+    /// the Gregorian date.
+    pub birth_date_raw: Option<String>,
     /// 住所.
     pub address: Option<String>,
-    /// 住所代替文字.
+    /// 住所代替文字, raw: a digit string, one digit per character of the address. Not an
+    /// address: never show it as one.
     pub substitute_address: Option<String>,
 }
 
@@ -226,6 +233,15 @@ impl std::fmt::Debug for PersonalAttributes {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PersonalAttributes(values withheld)")
     }
+}
+
+/// One authorityInfoAccess entry of a certificate.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct InfoAccess {
+    /// `OCSP`, `caIssuers`, or the access method's OID.
+    pub method: String,
+    /// Where: a URL, or a name as text.
+    pub location: String,
 }
 
 /// A parsed certificate.
@@ -245,12 +261,31 @@ pub struct CertificateInfo {
     pub not_after: i64,
     /// End of validity as `YYYY-MM-DD` (UTC).
     pub valid_until: String,
+    /// Start of validity in Japan time, RFC 3339 (`2025-10-28T02:29:00+09:00`): J-LIS states
+    /// validity in JST.
+    pub valid_from_jst: String,
+    /// End of validity in Japan time, RFC 3339 (`2030-02-17T23:59:59+09:00`).
+    pub valid_until_jst: String,
     /// Whole days left from now (negative once expired).
     pub days_left: i64,
     /// RSA key size.
     pub key_bits: u32,
     /// Issued by the JPKI test hierarchy.
     pub test_hierarchy: bool,
+    /// For a certification authority, what its certificates are for (authentication or
+    /// signature); `None` for other certificates.
+    pub ca_purpose: Option<CertificatePurpose>,
+    /// Certificate policy OIDs.
+    pub policies: Vec<String>,
+    /// keyUsage bits by their RFC 5280 names (`digitalSignature`, `nonRepudiation`,
+    /// `keyCertSign`, `cRLSign`); empty without keyUsage.
+    pub key_usage: Vec<String>,
+    /// extendedKeyUsage OIDs (`1.3.6.1.5.5.7.3.2` clientAuth); empty without one.
+    pub extended_key_usage: Vec<String>,
+    /// authorityInfoAccess entries (the OCSP responder of an authentication certificate).
+    pub authority_info_access: Vec<InfoAccess>,
+    /// cRLDistributionPoints, one text line each (`DirName: C=JP, O=JPKI, …`).
+    pub crl_distribution_points: Vec<String>,
     /// The holder's attributes (signing certificate only).
     pub personal: Option<PersonalAttributes>,
     /// The DER bytes.
@@ -268,14 +303,31 @@ impl From<&kazashi::CertificateInfo> for CertificateInfo {
             not_before: c.not_before,
             not_after: c.not_after,
             valid_until: c.not_after_date(),
+            valid_from_jst: c.not_before_jst(),
+            valid_until_jst: c.not_after_jst(),
             days_left: c.days_left(now),
             key_bits: c.key_bits as u32,
             test_hierarchy: c.test_hierarchy,
+            ca_purpose: c.ca_purpose().map(Into::into),
+            policies: c.policies.clone(),
+            key_usage: c.key_usage.clone().unwrap_or_default(),
+            extended_key_usage: c.extended_key_usage.clone().unwrap_or_default(),
+            authority_info_access: c
+                .authority_info_access
+                .iter()
+                .map(|a| InfoAccess {
+                    method: a.method.clone(),
+                    location: a.location.clone(),
+                })
+                .collect(),
+            crl_distribution_points: c.crl_distribution_points.clone(),
             personal: c.personal.as_ref().map(|p| PersonalAttributes {
                 name: p.name.clone(),
                 substitute_name: p.substitute_name.clone(),
                 sex: p.sex.clone(),
                 birth_date: p.birth_date_iso(),
+                birth_date_japanese: p.birth_date_parsed().and_then(|d| d.japanese_year()),
+                birth_date_raw: p.birth_date.clone(),
                 address: p.address.clone(),
                 substitute_address: p.substitute_address.clone(),
             }),

@@ -10,6 +10,7 @@ use kazashi::{AuthPin, DocumentDigest, JpkiCard, LastAttempt, SigningPassword};
 use zeroize::Zeroizing;
 
 use crate::error::KazashiError;
+use crate::login::{LoginRequest, LoginV2Result};
 use crate::model::{
     ApduStats, CardStatus, CertificateInfo, CertificateKind, DigestAlgorithm, LoginResult, PinKind,
     PinStatus, SignOptions, SignResult,
@@ -120,8 +121,9 @@ impl CardSession {
         Ok((&cert).into())
     }
 
-    /// Tap to log in: signs SHA-256(`challenge`) with the authentication key; returns the
-    /// signature with the authentication certificate it was verified against.
+    /// Tap to log in (log-in version 1): signs SHA-256(`challenge`) with the authentication
+    /// key; returns the signature with the authentication certificate it was verified against.
+    /// The signature is not bound to any relying party: prefer [`CardSession::login_v2`].
     pub async fn login(
         &self,
         challenge: Vec<u8>,
@@ -134,6 +136,35 @@ impl CardSession {
             .login(&challenge, &pin, last_attempt(confirm_last_attempt))
             .await?;
         Ok(r.into())
+    }
+
+    /// Tap to log in to a relying party (log-in version 2): signs SHA-256 of the request's
+    /// domain-separated bytes, so the signature is valid for `request.relyingParty` only. Show
+    /// `request.prompt` before asking for the PIN. With `cachedCertificate` (the `der` of an
+    /// earlier log-in's certificate) the card sends no certificate when it is still this
+    /// card's, as in [`CardSession::login_with_cached_certificate`].
+    pub async fn login_v2(
+        &self,
+        request: LoginRequest,
+        pin: String,
+        confirm_last_attempt: bool,
+        cached_certificate: Option<Vec<u8>>,
+    ) -> Result<LoginV2Result, KazashiError> {
+        let pin = auth_pin(pin)?;
+        let request = kazashi::LoginRequest::try_from(&request)?;
+        let cached = cached_certificate
+            .as_deref()
+            .and_then(|der| kazashi::CertificateInfo::from_der(der).ok());
+        let mut card = self.card.lock().await;
+        let last_attempt = last_attempt(confirm_last_attempt);
+        let r = match &cached {
+            Some(cached) => {
+                card.login_v2_with_cached_certificate(&request, &pin, last_attempt, cached)
+                    .await?
+            }
+            None => card.login_v2(&request, &pin, last_attempt).await?,
+        };
+        Ok(LoginV2Result::new(&request, r))
     }
 
     /// [`CardSession::login`] for an app that kept `certificate.der` from an earlier log-in:

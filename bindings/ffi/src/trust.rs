@@ -76,6 +76,10 @@ mirror_rejection_kinds! {
     CriticalExtension,
     /// An RSA key under 2048 bits.
     WeakKey,
+    /// A log-in made for another relying party.
+    RelyingPartyMismatch,
+    /// A version-1 log-in, not accepted by this verifier.
+    Version1NotAccepted,
     /// Unknown message version.
     UnsupportedVersion,
     /// Revoked.
@@ -166,7 +170,9 @@ pub fn verify_certificate(
     Ok((&chain).into())
 }
 
-/// The JSON log-in message the app sends to its server (version 1; see the README).
+/// The JSON log-in message of version 1 (signature over the bare challenge, not bound to a
+/// relying party), for servers that have not moved to version 2. `CardSession.loginV2`
+/// returns the version-2 message itself.
 #[uniffi::export]
 pub fn create_login_message(
     challenge: Vec<u8>,
@@ -174,7 +180,7 @@ pub fn create_login_message(
     certificate_der: Vec<u8>,
     token_type: String,
 ) -> String {
-    trust::LoginMessage::new(&challenge, &signature, &certificate_der, &token_type).to_json()
+    trust::LoginMessage::v1(&challenge, &signature, &certificate_der, &token_type).to_json()
 }
 
 /// A verified log-in.
@@ -186,52 +192,117 @@ pub struct LoginCheck {
     pub revocation_checked: bool,
     /// The token type the app reported (informative, not authenticated).
     pub token_type: String,
+    /// The message's version (2, or 1 when the verifier accepts it).
+    pub version: u32,
+    /// The relying party the signature is bound to; `None` for version 1.
+    pub relying_party: Option<String>,
 }
 
-/// A server's log-in verifier: issues single-use challenges and checks the messages that
-/// answer them. Challenges live in memory, in this object.
+/// A version-2 log-in request this verifier issued: send `json` to the app.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IssuedLoginRequest {
+    /// The request, as the app's `parseLoginRequest` reads it.
+    pub json: String,
+    /// Its challenge, to tie to the session that asked (for `verify`).
+    pub challenge: Vec<u8>,
+    /// Its expiry (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// A server's log-in verifier for one relying party: issues single-use log-in requests and
+/// checks the messages that answer them. Challenges live in memory, in this object.
 #[derive(uniffi::Object)]
 pub struct LoginVerifier {
     store: TrustStore,
     challenges: InMemoryChallengeStore,
+    relying_party: trust::RelyingPartyId,
+    accept_version_1: bool,
+}
+
+impl LoginVerifier {
+    fn verifier(&self) -> trust::LoginVerifier<'_> {
+        let verifier =
+            trust::LoginVerifier::new(&self.store, &self.challenges, self.relying_party.clone());
+        if self.accept_version_1 {
+            verifier.accept_version_1()
+        } else {
+            verifier
+        }
+    }
+
+    fn check(verified: trust::LoginVerification) -> LoginCheck {
+        LoginCheck {
+            chain: (&verified.chain).into(),
+            revocation_checked: verified.revocation != trust::RevocationStatus::NotChecked,
+            token_type: verified.token_type,
+            version: verified.version,
+            relying_party: verified.relying_party.map(|rp| rp.to_string()),
+        }
+    }
 }
 
 #[uniffi::export]
 impl LoginVerifier {
-    /// Production roots, plus `test_roots` if given (explicit opt-in).
+    /// A verifier for `relying_party` (this server's id: a lowercase host name or `https://`
+    /// origin): production roots, plus `test_roots` if given (explicit opt-in). Version-1
+    /// messages are read only with `accept_version_1`.
     #[uniffi::constructor]
-    pub fn new(test_roots: Vec<TestRoot>) -> Result<Arc<Self>, VerificationError> {
+    pub fn new(
+        relying_party: String,
+        test_roots: Vec<TestRoot>,
+        accept_version_1: bool,
+    ) -> Result<Arc<Self>, VerificationError> {
         Ok(Arc::new(Self {
             store: store(test_roots)?,
             challenges: InMemoryChallengeStore::default(),
+            relying_party: trust::RelyingPartyId::parse(&relying_party)
+                .map_err(TrustError::from)?,
+            accept_version_1,
         }))
     }
 
-    /// A fresh 32-byte challenge, valid for `ttl_seconds`. Fails with `ChallengeStoreFull`
-    /// when too many are outstanding.
+    /// A fresh version-2 log-in request, valid for `ttl_seconds`. Fails with
+    /// `ChallengeStoreFull` when too many are outstanding.
+    pub fn issue_request(&self, ttl_seconds: u32) -> Result<IssuedLoginRequest, VerificationError> {
+        let request = self
+            .verifier()
+            .issue_request(kazashi::unix_now(), i64::from(ttl_seconds))?;
+        Ok(IssuedLoginRequest {
+            json: request.to_json(),
+            challenge: request.challenge().to_vec(),
+            expires_at: request.expires_at(),
+        })
+    }
+
+    /// A fresh 32-byte challenge for a version-1 log-in, valid for `ttl_seconds`.
     pub fn issue_challenge(&self, ttl_seconds: u32) -> Result<Vec<u8>, VerificationError> {
-        Ok(trust::LoginVerifier::new(&self.store, &self.challenges)
+        Ok(self
+            .verifier()
             .issue_challenge(kazashi::unix_now(), i64::from(ttl_seconds))?)
     }
 
-    /// Checks a log-in message (JSON) against the challenge this verifier issued; the
-    /// challenge is spent.
+    /// Checks a log-in message (JSON) against the challenge this verifier issued to the session
+    /// logging in; the challenge is spent.
     pub fn verify(
         &self,
         message_json: String,
         challenge: Vec<u8>,
     ) -> Result<LoginCheck, VerificationError> {
-        let message = trust::LoginMessage::from_json(&message_json)?;
-        let verified = trust::LoginVerifier::new(&self.store, &self.challenges).verify(
-            &message,
-            &challenge,
-            kazashi::unix_now(),
-        )?;
-        Ok(LoginCheck {
-            chain: (&verified.chain).into(),
-            revocation_checked: verified.revocation != trust::RevocationStatus::NotChecked,
-            token_type: verified.token_type,
-        })
+        let message = trust::LoginMessage::from_json(&message_json).map_err(TrustError::from)?;
+        let verified = self
+            .verifier()
+            .verify(&message, &challenge, kazashi::unix_now())?;
+        Ok(Self::check(verified))
+    }
+
+    /// Checks a log-in message against whichever issued challenge it names (servers that do not
+    /// tie challenges to sessions); the challenge is spent.
+    pub fn verify_issued(&self, message_json: String) -> Result<LoginCheck, VerificationError> {
+        let message = trust::LoginMessage::from_json(&message_json).map_err(TrustError::from)?;
+        let verified = self
+            .verifier()
+            .verify_issued(&message, kazashi::unix_now())?;
+        Ok(Self::check(verified))
     }
 
     /// Records a challenge issued elsewhere (another process, a database) for `ttl_seconds`.

@@ -3,6 +3,8 @@
 package jp.kazashi.tests
 
 import java.io.ByteArrayInputStream
+import java.io.ByteArrayOutputStream
+import java.nio.ByteBuffer
 import java.security.Signature
 import java.security.cert.CertificateFactory
 import java.security.cert.X509Certificate
@@ -28,6 +30,7 @@ import jp.kazashi.RejectionKind
 import jp.kazashi.TestRoot
 import jp.kazashi.VerificationException
 import jp.kazashi.createLoginMessage
+import jp.kazashi.parseLoginRequest
 import jp.kazashi.kazashiVersion
 import jp.kazashi.verifyCertificate
 import jp.kazashi.verifySignedFile
@@ -91,6 +94,12 @@ fun main() {
                     check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature)) { "$profile" }
                     check(!javaVerifies("SHA256withRSA", result.certificate, "other".toByteArray(), result.signature))
                     check(result.certificate.der.contentEquals(card.certificate(CertificateKind.AUTHENTICATION)!!))
+                    // The extensions and the validity in Japan time come through the record.
+                    check(result.certificate.keyUsage == listOf("digitalSignature")) { "${result.certificate.keyUsage}" }
+                    check(result.certificate.extendedKeyUsage == listOf("1.3.6.1.5.5.7.3.2")) { "${result.certificate.extendedKeyUsage}" }
+                    check(result.certificate.authorityInfoAccess.any { it.method == "OCSP" }) { "${result.certificate.authorityInfoAccess}" }
+                    check(result.certificate.validUntilJst.endsWith("+09:00")) { result.certificate.validUntilJst }
+                    check(result.certificate.caPurpose == null)
                     val limit = if (profile == VirtualCardProfile.NO_EXTENDED_LENGTH) 12u else 5u
                     check(result.counts.apdus <= limit) { "${result.counts}" }
                     check(card.pinVerifications() == 1u)
@@ -113,6 +122,11 @@ fun main() {
                 }
                 val personal = session.readSigningCertificate("abc123", false).personal!!
                 check(personal.birthDate == "1990-04-01") { "${personal.birthDate}" }
+                check(personal.birthDateJapanese == "平成2年") { "${personal.birthDateJapanese}" }
+                check(personal.birthDateRaw == "419900401") { "${personal.birthDateRaw}" }
+                // The substitute fields are digit strings, not a name or an address.
+                check(personal.substituteName!!.all { it.isDigit() })
+                check(personal.substituteAddress!!.all { it.isDigit() })
                 check(personal.name!!.contains("\u3000"))
             }
         }
@@ -250,6 +264,9 @@ fun main() {
                 check(status.authenticationCertificate!!.keyBits == 2048u)
                 val ca = session.readCertificate(CertificateKind.AUTHENTICATION_CA)
                 check(ca.purpose == CertificatePurpose.CERTIFICATE_AUTHORITY)
+                check(ca.caPurpose == CertificatePurpose.AUTHENTICATION) { "${ca.caPurpose}" }
+                check(ca.keyUsage == listOf("keyCertSign", "cRLSign")) { "${ca.keyUsage}" }
+                check(ca.testHierarchy)
                 // The leaf chains to the virtual card's test root, as java.security sees it.
                 x509(status.authenticationCertificate!!).verify(x509(ca).publicKey)
                 expectFailure(ErrorKind.PIN_REQUIRED) { kotlinx.coroutines.runBlocking { session.readCertificate(CertificateKind.SIGNING) } }
@@ -320,32 +337,75 @@ fun main() {
         }
     }
 
-    t.test("log-in message: created on the phone, verified on the server, once") {
+    t.test("log-in v2: the app shows the relying party, the server verifies once, another relying party is refused") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             val roots = listOf(TestRoot(card.rootCertificate(PinKind.AUTHENTICATION), CertificatePurpose.AUTHENTICATION))
-            LoginVerifier(roots).use { server ->
-                val challenge = server.issueChallenge(120u)
-                check(challenge.size == 32)
-                val message = CardSession(card).use { phone ->
-                    val result = phone.login(challenge, "1234", false)
-                    createLoginMessage(challenge, result.signature, result.certificate.der, "physical-card")
+            LoginVerifier("a.example", roots, false).use { server ->
+                val issued = server.issueRequest(120u)
+                check(issued.challenge.size == 32)
+                // The app: parse what the server sent, refuse anyone but its own server, show whom.
+                val request = parseLoginRequest(issued.json, "a.example")
+                check(request.prompt == "Log in to a.example") { request.prompt }
+                val elsewhere = expectFailure(ErrorKind.INVALID_INPUT) { parseLoginRequest(issued.json, "b.example") }
+                check(elsewhere.reason.contains("b.example")) { elsewhere.reason }
+                val result = CardSession(card).use { phone -> phone.loginV2(request, "1234", false, null) }
+                check(result.relyingParty == "a.example" && result.messageJson.contains("\"version\": 2")) { result.messageJson }
+                // Independently of Kotlin's bindings: java.security checks the signature over the
+                // domain-separated bytes the README documents.
+                val signed = ByteArrayOutputStream().apply {
+                    write("kazashi JPKI log-in v2".toByteArray()); write(0)
+                    write(0); write("a.example".length); write("a.example".toByteArray())
+                    write(0); write(request.challenge.size); write(request.challenge)
+                    write(ByteBuffer.allocate(16).putLong(request.issuedAt).putLong(request.expiresAt).array())
+                }.toByteArray()
+                val x509 = CertificateFactory.getInstance("X.509")
+                    .generateCertificate(result.certificate.der.inputStream()) as X509Certificate
+                val verifier = Signature.getInstance("SHA256withRSA").apply { initVerify(x509.publicKey); update(signed) }
+                check(verifier.verify(result.signature)) { "java.security rejects the v2 log-in signature" }
+
+                // A verifier for b.example sharing nothing with a.example's refuses the message.
+                LoginVerifier("b.example", roots, false).use { other ->
+                    val e = expectThrows<VerificationException.Rejected> { other.verifyIssued(result.messageJson) }
+                    check(e.kind == RejectionKind.RELYING_PARTY_MISMATCH) { "${e.kind}" }
                 }
-                check(message.contains("\"version\": 1") && message.contains("sha256WithRSAEncryption")) { message }
-                val ok = server.verify(message, challenge)
+                val ok = server.verify(result.messageJson, issued.challenge)
+                check(ok.version == 2u && ok.relyingParty == "a.example")
                 check(ok.chain.anchor.startsWith("test root: C=JP, O=JPKI-TEST")) { ok.chain.anchor }
                 check(!ok.revocationChecked && ok.chain.daysLeft > 0)
-                val replay = expectThrows<VerificationException.Rejected> { server.verify(message, challenge) }
+                val replay = expectThrows<VerificationException.Rejected> { server.verifyIssued(result.messageJson) }
                 check(replay.kind == RejectionKind.CHALLENGE_REPLAYED)
             }
             // Production roots only: the virtual card's test PKI is refused.
-            LoginVerifier(emptyList()).use { strict ->
+            LoginVerifier("a.example", emptyList(), false).use { strict ->
+                val request = parseLoginRequest(strict.issueRequest(60u).json, null)
+                val result = CardSession(card).use { phone -> phone.loginV2(request, "1234", false, null) }
+                val e = expectThrows<VerificationException.Rejected> { strict.verifyIssued(result.messageJson) }
+                check(e.kind == RejectionKind.TEST_ROOT_NOT_ACCEPTED) { "${e.kind}" }
+            }
+        }
+    }
+
+    t.test("log-in v1: read only by a verifier that opts in") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            val roots = listOf(TestRoot(card.rootCertificate(PinKind.AUTHENTICATION), CertificatePurpose.AUTHENTICATION))
+            LoginVerifier("a.example", roots, false).use { strict ->
                 val challenge = strict.issueChallenge(60u)
                 val message = CardSession(card).use { phone ->
                     val result = phone.login(challenge, "1234", false)
                     createLoginMessage(challenge, result.signature, result.certificate.der, "physical-card")
                 }
+                check(message.contains("\"version\": 1")) { message }
                 val e = expectThrows<VerificationException.Rejected> { strict.verify(message, challenge) }
-                check(e.kind == RejectionKind.TEST_ROOT_NOT_ACCEPTED) { "${e.kind}" }
+                check(e.kind == RejectionKind.VERSION1_NOT_ACCEPTED) { "${e.kind}" }
+            }
+            LoginVerifier("a.example", roots, true).use { lenient ->
+                val challenge = lenient.issueChallenge(60u)
+                val message = CardSession(card).use { phone ->
+                    val result = phone.login(challenge, "1234", false)
+                    createLoginMessage(challenge, result.signature, result.certificate.der, "physical-card")
+                }
+                val ok = lenient.verify(message, challenge)
+                check(ok.version == 1u && ok.relyingParty == null)
             }
         }
     }

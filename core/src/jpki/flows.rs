@@ -9,6 +9,7 @@ use crate::certificate::CertificateInfo;
 use crate::channel::ApduStats;
 use crate::digest::{DigestAlgorithm, DocumentDigest};
 use crate::error::{Error, Result};
+use crate::login::LoginRequest;
 use crate::pin::{AuthPin, LastAttempt, Pin, PinKind, PinStatus, SigningPassword};
 use crate::transport::Transport;
 
@@ -44,7 +45,8 @@ impl CardStatus {
 /// A log-in signature, already verified against the certificate it comes with.
 #[derive(Debug, Clone)]
 pub struct LoginResult {
-    /// RSASSA-PKCS1-v1_5 with SHA-256 over the challenge bytes.
+    /// RSASSA-PKCS1-v1_5 with SHA-256 over the signed bytes (the challenge for version 1,
+    /// [`LoginRequest::signed_bytes`] for version 2).
     pub signature: Vec<u8>,
     /// The authentication certificate.
     pub certificate: CertificateInfo,
@@ -211,8 +213,13 @@ impl<T: Transport> JpkiCard<T> {
             .await
     }
 
-    /// Tap to log in: signs SHA-256(`challenge`) with the authentication key and returns the
-    /// signature with the authentication certificate, after checking one against the other.
+    /// Tap to log in (log-in version 1): signs SHA-256(`challenge`) with the authentication key
+    /// and returns the signature with the authentication certificate, after checking one
+    /// against the other.
+    ///
+    /// The signature is not bound to any relying party, and the caller chooses what is hashed:
+    /// a phishing site can relay a real service's challenge. Prefer [`JpkiCard::login_v2`];
+    /// this stays for servers that still send bare challenges.
     ///
     /// APDUs with short EF ids and extended length: SELECT AP, retry query, VERIFY, SIGN, one
     /// READ BINARY (5). With SELECT forms: SELECT AP, SELECT PIN, retry query, VERIFY, SELECT
@@ -255,24 +262,64 @@ impl<T: Transport> JpkiCard<T> {
             .await
     }
 
+    /// Tap to log in to a relying party (log-in version 2): signs SHA-256 of
+    /// [`LoginRequest::signed_bytes`] — a domain-separated encoding of the relying party, the
+    /// challenge and its times — so the signature is valid for that relying party only. Show
+    /// the user [`LoginRequest::prompt`] ("Log in to example.jp") before asking for the PIN;
+    /// build the answer with [`crate::LoginMessage::v2`].
+    ///
+    /// APDUs as [`JpkiCard::login`].
+    ///
+    /// # Errors
+    ///
+    /// As [`JpkiCard::login`].
+    pub async fn login_v2(
+        &mut self,
+        request: &LoginRequest,
+        pin: &AuthPin,
+        last_attempt: LastAttempt,
+    ) -> Result<LoginResult> {
+        self.login_inner(&request.signed_bytes(), pin, last_attempt, None)
+            .await
+    }
+
+    /// [`JpkiCard::login_v2`] with a cached authentication certificate, as
+    /// [`JpkiCard::login_with_cached_certificate`].
+    ///
+    /// # Errors
+    ///
+    /// As [`JpkiCard::login`].
+    pub async fn login_v2_with_cached_certificate(
+        &mut self,
+        request: &LoginRequest,
+        pin: &AuthPin,
+        last_attempt: LastAttempt,
+        cached: &CertificateInfo,
+    ) -> Result<LoginResult> {
+        self.login_inner(&request.signed_bytes(), pin, last_attempt, Some(cached))
+            .await
+    }
+
+    /// Both versions: the card signs SHA-256(`signed_bytes`), which is the bare challenge for
+    /// version 1 and the request's domain-separated encoding for version 2.
     async fn login_inner(
         &mut self,
-        challenge: &[u8],
+        signed_bytes: &[u8],
         pin: &AuthPin,
         last_attempt: LastAttempt,
         cached: Option<&CertificateInfo>,
     ) -> Result<LoginResult> {
-        if challenge.is_empty() || challenge.len() > MAX_CHALLENGE_LEN {
+        if signed_bytes.is_empty() || signed_bytes.len() > MAX_CHALLENGE_LEN {
             return Err(Error::InvalidInput {
                 reason: format!(
                     "a log-in challenge has 1 to {MAX_CHALLENGE_LEN} bytes (got {})",
-                    challenge.len()
+                    signed_bytes.len()
                 ),
             });
         }
         let start = self.stats();
         let algorithm = DigestAlgorithm::Sha256;
-        let digest = algorithm.digest(challenge);
+        let digest = algorithm.digest(signed_bytes);
         let digest_info = algorithm.digest_info(&digest)?;
         self.select_application().await?;
         self.verify_pin(pin, last_attempt, true).await?;

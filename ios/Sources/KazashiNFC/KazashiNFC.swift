@@ -84,9 +84,10 @@ public enum KazashiNFC {
         #endif
     }
 
-    /// Tap to log in: verifies the authentication PIN (利用者証明用暗証番号) and signs
-    /// SHA-256(`challenge`) with the authentication key. The signature has already been
-    /// checked against the returned certificate.
+    /// Tap to log in (log-in version 1): verifies the authentication PIN (利用者証明用暗証番号)
+    /// and signs SHA-256(`challenge`) with the authentication key. The signature has already
+    /// been checked against the returned certificate. It is not bound to any relying party:
+    /// prefer `login(request:pin:)`.
     ///
     /// - Parameter confirmLastAttempt: pass `true` only after warning the user that one attempt
     ///   is left and hearing them agree; otherwise such a card fails with
@@ -98,6 +99,26 @@ public enum KazashiNFC {
         let messages = ReaderMessages(language: options.language)
         return try await perform(options: options, successMessage: messages.text(for: .loggedIn)) { cardSession in
             try await cardSession.login(challenge: challenge, pin: pin, confirmLastAttempt: confirmLastAttempt)
+        }
+    }
+
+    /// Tap to log in to a relying party (log-in version 2): signs the domain-separated bytes of
+    /// `request` (from `parseLoginRequest`), so the signature is valid for
+    /// `request.relyingParty` only. Show `request.prompt` ("Log in to example.jp") on the
+    /// screen where the PIN is entered. Send the result's `messageJson` to the server.
+    ///
+    /// - Parameter cachedCertificate: the `certificate.der` of an earlier log-in; when it is
+    ///   still this card's, the card does not send it again.
+    public static func login(request: LoginRequest,
+                             pin: String,
+                             confirmLastAttempt: Bool = false,
+                             cachedCertificate: Data? = nil,
+                             options: ReaderOptions = ReaderOptions()) async throws -> LoginV2Result {
+        let messages = ReaderMessages(language: options.language)
+        return try await perform(options: options, successMessage: messages.text(for: .loggedIn)) { cardSession in
+            try await cardSession.loginV2(request: request, pin: pin,
+                                          confirmLastAttempt: confirmLastAttempt,
+                                          cachedCertificate: cachedCertificate)
         }
     }
 

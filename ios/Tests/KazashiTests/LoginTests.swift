@@ -21,6 +21,10 @@ final class LoginTests: XCTestCase {
         XCTAssertEqual(result.signature.count, 256)
         XCTAssertEqual(result.certificate.purpose, .authentication)
         XCTAssertEqual(result.certificate.keyBits, 2048)
+        XCTAssertEqual(result.certificate.keyUsage, ["digitalSignature"])
+        XCTAssertEqual(result.certificate.extendedKeyUsage, ["1.3.6.1.5.5.7.3.2"])
+        XCTAssertTrue(result.certificate.validUntilJst.hasSuffix("+09:00"), result.certificate.validUntilJst)
+        XCTAssertNil(result.certificate.caPurpose)
         XCTAssertEqual(result.certificate.der, virtualCard.certificate(certificate: .authentication))
         XCTAssertTrue(try SecurityFramework.verifies(result.signature, of: challenge, certificate: result.certificate.der))
         XCTAssertFalse(try SecurityFramework.verifies(result.signature, of: Data("another nonce".utf8),
@@ -28,6 +32,36 @@ final class LoginTests: XCTestCase {
         XCTAssertEqual(virtualCard.pinVerifications(), 1)
         XCTAssertEqual(virtualCard.attemptsLeft(pin: .authentication), 3)
         XCTAssertGreaterThan(result.counts.apdus, 0)
+    }
+
+    /// Log-in version 2: the app shows whom the log-in is for, and the card signs the
+    /// domain-separated bytes the README documents, not the bare challenge.
+    func testLoginV2IsBoundToTheRelyingPartyItShows() async throws {
+        let virtualCard = VirtualCard(profile: .physicalCard)
+        KazashiNFC.useSimulatedCard(virtualCard)
+        let challenge = Data((0..<32).map { UInt8($0) })
+        let json = """
+            {"version": 2, "relying_party": "a.example", "challenge": "\(challenge.base64EncodedString())",
+             "issued_at": 1800000000, "expires_at": 1800000300}
+            """
+        let request = try parseLoginRequest(json: json, expectedRelyingParty: "a.example")
+        XCTAssertEqual(request.prompt, "Log in to a.example")
+        let elsewhere = await kazashiError { try parseLoginRequest(json: json, expectedRelyingParty: "b.example") }
+        XCTAssertEqual(elsewhere?.kind, .invalidInput)
+
+        let result = try await KazashiNFC.login(request: request, pin: "1234")
+
+        var signed = Data("kazashi JPKI log-in v2".utf8) + Data([0])
+        signed += Data([0, UInt8("a.example".utf8.count)]) + Data("a.example".utf8)
+        signed += Data([0, UInt8(challenge.count)]) + challenge
+        for time in [Int64(1_800_000_000), Int64(1_800_000_300)] {
+            signed += withUnsafeBytes(of: time.bigEndian) { Data($0) }
+        }
+        XCTAssertTrue(try SecurityFramework.verifies(result.signature, of: signed, certificate: result.certificate.der))
+        XCTAssertFalse(try SecurityFramework.verifies(result.signature, of: challenge, certificate: result.certificate.der))
+        XCTAssertEqual(result.relyingParty, "a.example")
+        XCTAssertTrue(result.messageJson.contains("\"relying_party\": \"a.example\""), result.messageJson)
+        XCTAssertEqual(virtualCard.pinVerifications(), 1)
     }
 
     func testLoginThroughCardSessionDirectly() async throws {

@@ -24,6 +24,9 @@ final class SigningTests: XCTestCase {
         XCTAssertEqual(result.signature.count, 256)
         XCTAssertEqual(result.certificate.purpose, .signature)
         XCTAssertNotNil(result.certificate.personal, "the signing certificate carries the holder's attributes")
+        XCTAssertEqual(result.certificate.personal?.birthDateJapanese, "平成2年")
+        XCTAssertEqual(result.certificate.personal?.birthDateRaw, "419900401")
+        XCTAssertEqual(result.certificate.keyUsage, ["digitalSignature", "nonRepudiation"])
         XCTAssertEqual(result.certificate.der, virtualCard.certificate(certificate: .signing))
         let der = result.certificate.der
         XCTAssertTrue(try SecurityFramework.verifies(result.signature, of: document, certificate: der))

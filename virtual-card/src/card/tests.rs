@@ -47,7 +47,7 @@ fn selection_rules() {
 #[test]
 fn unknown_instructions_and_classes() {
     let mut card = VirtualCard::default();
-    assert_eq!(sw(&send(&mut card, "00 84 00 00 08")), 0x6D00);
+    assert_eq!(sw(&send(&mut card, "00 86 00 00 08")), 0x6D00);
     assert_eq!(sw(&send(&mut card, "80 FC 00 00")), 0x6D00);
     assert_eq!(sw(&send(&mut card, "A0 A4 00 00")), 0x6E00);
     assert_eq!(sw(&send(&mut card, "01 A4 04 0C 01 D3")), 0x6881);
@@ -239,11 +239,12 @@ fn signs_whatever_digest_info_arrives() {
     public
         .verify(Pkcs1v15Sign::new_unprefixed(), &payload, &response[..256])
         .expect("type-1 padding of the raw payload");
-    // Limits: 245 bytes, no empty input, Le needed, P1 other than 00 refused.
+    // Limits: 245 bytes, no empty input, Le needed, P1 beyond 05 refused (the forms 01–05
+    // are tested in tests/raw_apdu.rs).
     let too_long = [vec![0x80, 0x2A, 0x00, 0x80, 246], vec![0; 246], vec![0]].concat();
     assert_eq!(sw(&card.process(&too_long)), 0x6700);
     assert_eq!(sw(&send(&mut card, "80 2A 00 80 01 00")), 0x6700);
-    assert_eq!(sw(&send(&mut card, "80 2A 01 80 01 00 00")), 0x6A86);
+    assert_eq!(sw(&send(&mut card, "80 2A 06 80 01 00 00")), 0x6A86);
     // The SFI form names the key directly.
     assert_eq!(sw(&send(&mut card, "80 2A 00 97 01 AA 00")), 0x9000);
     assert_eq!(sw(&send(&mut card, "80 2A 00 9A 01 AA 00")), 0x6982);
@@ -277,25 +278,26 @@ fn no_extended_length_profile_refuses_extended_apdus() {
 }
 
 #[test]
-fn verification_lasts_until_reset_and_optionally_survives_other_applications() {
-    let mut card = VirtualCard::default();
-    send(&mut card, SELECT_JPKI);
-    send(&mut card, "00 A4 02 0C 02 00 18");
-    send(&mut card, "00 20 00 80 04 31 32 33 34");
-    send(&mut card, "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08");
-    assert!(card.is_verified(PinKind::Authentication));
-    card.reset();
-    assert!(!card.is_verified(PinKind::Authentication));
-
-    let mut strict = VirtualCard::new(VirtualCardConfig {
-        keep_verification_across_applications: false,
-        ..VirtualCardConfig::default()
-    });
+fn verification_ends_at_an_application_select_unless_lenient_and_always_at_reset() {
+    let mut strict = VirtualCard::default();
     send(&mut strict, SELECT_JPKI);
     send(&mut strict, "00 A4 02 0C 02 00 18");
     send(&mut strict, "00 20 00 80 04 31 32 33 34");
+    assert!(strict.is_verified(PinKind::Authentication));
     send(&mut strict, "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08");
     assert!(!strict.is_verified(PinKind::Authentication));
+
+    let mut lenient = VirtualCard::new(VirtualCardConfig {
+        strictness: crate::CommandStrictness::LENIENT,
+        ..VirtualCardConfig::default()
+    });
+    send(&mut lenient, SELECT_JPKI);
+    send(&mut lenient, "00 A4 02 0C 02 00 18");
+    send(&mut lenient, "00 20 00 80 04 31 32 33 34");
+    send(&mut lenient, "00 A4 04 0C 0A D3 92 10 00 31 00 01 01 04 08");
+    assert!(lenient.is_verified(PinKind::Authentication));
+    lenient.reset();
+    assert!(!lenient.is_verified(PinKind::Authentication));
 }
 
 #[test]

@@ -52,6 +52,9 @@ val endToEndTests = listOf(
         val certificate = x509(result.certificate.der)
         assertSha256WithRsa(certificate, CHALLENGE, result.signature)
         assertBytes(card.certificate(CertificateKind.AUTHENTICATION) ?: fail("no certificate"), certificate.encoded, "certificate")
+        assertEquals(listOf("digitalSignature"), result.certificate.keyUsage, "key usage")
+        assertEquals(listOf("1.3.6.1.5.5.7.3.2"), result.certificate.extendedKeyUsage, "extended key usage")
+        assertTrue(result.certificate.validUntilJst.endsWith("+09:00")) { result.certificate.validUntilJst }
         assertSignatureTimeouts(link)
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertEquals(1, link.connectCalls, "connect() calls")
@@ -65,6 +68,8 @@ val endToEndTests = listOf(
         val certificate = x509(result.certificate.der)
         assertSha256WithRsa(certificate, DOCUMENT, result.signature)
         assertEquals(DigestAlgorithm.SHA256, result.algorithm, "algorithm")
+        assertEquals("平成2年", result.certificate.personal?.birthDateJapanese, "birth year in the Japanese calendar")
+        assertEquals(listOf("digitalSignature", "nonRepudiation"), result.certificate.keyUsage, "key usage")
         assertBytes(card.certificate(CertificateKind.SIGNING) ?: fail("no certificate"), certificate.encoded, "certificate")
         assertSignatureTimeouts(link)
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
