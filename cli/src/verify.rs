@@ -3,6 +3,7 @@
 //! accepted only when asked for.
 
 use kazashi::unix_now;
+use kazashi_certificate::instant::rfc3339_utc;
 use std::path::{Path, PathBuf};
 
 use kazashi::{CertificateInfo, CertificatePurpose, Error, PinKind};
@@ -119,7 +120,7 @@ pub fn verify(
     if let Some(t) = verified.signing_time {
         lines.push(format!(
             "signing time: {} (the signer's claim; no timestamp vouches for it)",
-            iso(t)
+            rfc3339_utc(t)
         ));
     }
     lines.extend(certificate_lines(cert, show_personal));
@@ -132,7 +133,7 @@ pub fn verify(
             "valid": true,
             "detached": verified.detached,
             "digest_algorithm": verified.algorithm.name(),
-            "signing_time": verified.signing_time.map(iso),
+            "signing_time": verified.signing_time.map(rfc3339_utc),
             "signing_time_source": "signer-claim",
             "chain": anchor_json(&verified.chain),
             "signer": certificate_json(cert, show_personal),
@@ -243,19 +244,4 @@ pub fn login_request(relying_party: &str, ttl_seconds: u32) -> Result<Outcome, F
         lines: vec![request.to_json()],
         json,
     })
-}
-
-fn iso(unix: i64) -> String {
-    match time::OffsetDateTime::from_unix_timestamp(unix) {
-        Ok(t) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
-        Err(_) => unix.to_string(),
-    }
 }
