@@ -21,7 +21,8 @@ pub enum Error {
     /// The link failed while the card was checking a PIN: the attempt may or may not have been
     /// counted, so it is never re-sent automatically.
     #[error(
-        "the card was lost while checking your {pin}: the attempt may have been counted. \
+        "the exchange with the card was cut off while it was checking your {pin}: the attempt may \
+         have been counted. \
          Tap again to see the attempts left; nothing was re-sent ({cause})"
     )]
     PinCheckInterrupted {
@@ -34,7 +35,8 @@ pub enum Error {
     /// The link failed after CHANGE REFERENCE DATA was sent: the card may have stored the new
     /// PIN or kept the old one. Never retried; the user must learn which before entering one.
     #[error(
-        "the card was lost while changing your {pin}: it may now hold either your old or your new \
+        "the exchange with the card was cut off while it was changing your {pin}: it may now hold \
+         either your old or your new \
          {pin}. Tap again to see the attempts left, then enter the old one; if it is refused, \
          the change went through and the new one is on the card ({cause})"
     )]

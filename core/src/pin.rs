@@ -116,8 +116,12 @@ mod sealed {
 }
 
 /// The 4-digit authentication PIN (利用者証明用暗証番号).
+///
+/// The digits live on the heap, like [`SigningPassword`]'s: an inline array would be copied
+/// into every stack frame the value moves through, and those copies are never wiped
+/// (`bindings/ffi/tests/pin_memory.rs` found three).
 #[derive(Clone, PartialEq, Eq, Zeroize, ZeroizeOnDrop)]
-pub struct AuthPin([u8; 4]);
+pub struct AuthPin(Vec<u8>);
 
 impl AuthPin {
     /// Checks the format: exactly 4 digits.
@@ -133,9 +137,7 @@ impl AuthPin {
         if !pin.bytes().all(|b| b.is_ascii_digit()) {
             return Err(PinFormatError::AuthPinNotDigits);
         }
-        let mut bytes = [0u8; 4];
-        bytes.copy_from_slice(pin.as_bytes());
-        Ok(Self(bytes))
+        Ok(Self(pin.as_bytes().to_vec()))
     }
 }
 
@@ -319,10 +321,10 @@ mod tests {
     fn pin_memory_is_wiped() {
         let mut password = SigningPassword::new("WIPEME99").unwrap();
         password.zeroize();
-        assert!(password.bytes().iter().all(|&b| b == 0));
+        assert!(password.bytes().is_empty(), "wiped and emptied");
         let mut pin = AuthPin::new("5555").unwrap();
         pin.zeroize();
-        assert_eq!(pin.bytes(), &[0, 0, 0, 0]);
+        assert!(pin.bytes().is_empty(), "wiped and emptied");
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub enum TransportError {
         /// What the platform reported.
         reason: String,
     },
+    /// The app cancelled the operation (dropped its future) while a command was on its way;
+    /// the card may or may not have acted on it.
+    #[error("the app cancelled the operation before the card answered")]
+    Cancelled,
 }
 
 /// Sends one command APDU and returns one response APDU (data followed by SW1 SW2).

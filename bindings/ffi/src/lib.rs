@@ -11,6 +11,17 @@
 //!
 //! PINs cross the boundary as strings because that is what UI toolkits hand over; on the Rust
 //! side they are checked, copied into zeroize-on-drop buffers at once and never logged.
+//!
+//! # PIN copies in memory
+//!
+//! Some copies of a PIN are made where no zeroizing type can reach them: uniffi lowers the
+//! VERIFY command [`NfcTransceiver::transceive`] receives into a fresh buffer (growing it as it
+//! writes), and the foreign side frees that buffer by calling back into this library. So the
+//! library's global allocator wipes every block it frees ([`zeroizing_alloc::ZeroAlloc`] over the
+//! system allocator): whatever the path, no byte of a PIN outlives the Rust buffer that held
+//! it. The foreign side owns its own copy (a Kotlin `ByteArray`, a Swift `Data`): the Android
+//! shell wipes the command array once the card has answered; see `NfcTransceiver`.
+//! `tests/pin_memory.rs` scans the process's memory after every PIN-carrying call.
 
 #![warn(missing_docs)]
 
@@ -44,6 +55,12 @@ pub use trust::{
 pub use virtual_card::{LinkFault, VirtualCard, VirtualCardOptions, VirtualCardProfile};
 
 uniffi::setup_scaffolding!();
+
+/// Wipes every freed block (see the crate docs, "PIN copies in memory"). The cost is one
+/// `memset` per free; the FFI benchmark measures the round trip with it.
+#[global_allocator]
+static ALLOCATOR: zeroizing_alloc::ZeroAlloc<std::alloc::System> =
+    zeroizing_alloc::ZeroAlloc(std::alloc::System);
 
 /// The library's version, for bug reports.
 #[uniffi::export]

@@ -31,7 +31,9 @@ impl From<LinkInfo> for LinkCapabilities {
 /// Implement it with Android `IsoDep.transceive` (inside `withContext(Dispatchers.IO)`) or
 /// Core NFC `NFCISO7816Tag.sendCommand`. Throw `NfcError.TagLost` / `Timeout` / `Io`; anything
 /// else is caught and reported as a transport failure. Never retry, never log the bytes: a
-/// command may carry a PIN.
+/// command may carry a PIN. `command` is the implementation's own copy: overwrite it with
+/// zeros once the card has answered (Kotlin `command.fill(0)`), as the Android shell does.
+/// The library wipes its side of the buffer when the foreign side frees it.
 #[uniffi::export(with_foreign)]
 #[async_trait]
 pub trait NfcTransceiver: Send + Sync {

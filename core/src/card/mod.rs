@@ -25,6 +25,10 @@ use crate::transport::{LinkCapabilities, Transport};
 pub struct Card<T> {
     pub(crate) channel: Channel<T>,
     pub(crate) addressing: EfAddressing,
+    /// The PIN command on its way to the card, until its answer arrives. Still set when a
+    /// later call begins, it means the flow that sent it was dropped (an app cancelled it)
+    /// before the card answered: the attempt may have been counted ([`pins`]).
+    pub(crate) pin_command_in_flight: Option<pins::PinCommand>,
 }
 
 impl<T: Transport> Card<T> {
@@ -33,6 +37,7 @@ impl<T: Transport> Card<T> {
         Self {
             channel: Channel::new(transport),
             addressing: EfAddressing::SHORTEST,
+            pin_command_in_flight: None,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::apdu::StatusWord;
 use crate::channel::ChannelError;
 use crate::error::{Error, Result};
 use crate::pin::{LastAttempt, Pin, PinKind, PinStatus};
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportError};
 
 /// A PIN of some application: which secret it is, the EF that holds it, and what a failed
 /// SELECT of it is called in errors.
@@ -25,6 +25,30 @@ pub struct PinRef {
 
 /// The operation name a failed retry query carries in [`Error::CardStatus`].
 pub const RETRY_QUERY: &str = "retry counter query";
+
+/// A command that can spend a PIN attempt or change a PIN, remembered while it is on its way
+/// ([`Card::pin_command_in_flight`]). An async flow can be dropped at any await, and an app
+/// does that when it cancels (a Kotlin coroutine cancelled by the user leaving the screen drops
+/// the Rust future). If that happens after the command left and before the card answered, the
+/// card may have counted the attempt (or stored the new PIN), and nobody was told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PinCommand {
+    /// VERIFY with the PIN.
+    Verify(PinKind),
+    /// CHANGE REFERENCE DATA.
+    Change(PinKind),
+}
+
+impl PinCommand {
+    /// What the user is told at the next PIN entry after this command was cut off.
+    fn interrupted(self) -> Error {
+        let cause = TransportError::Cancelled;
+        match self {
+            PinCommand::Verify(pin) => Error::PinCheckInterrupted { pin, cause },
+            PinCommand::Change(pin) => Error::PinChangeInterrupted { pin, cause },
+        }
+    }
+}
 
 /// How a VERIFY names its PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +78,33 @@ impl<T: Transport> Card<T> {
     /// [`Error::CardStatus`] when the PIN's EF cannot be selected or the answer is not a
     /// counter; link failures.
     pub async fn pin_status(&mut self, pin: PinRef, allow_short: bool) -> Result<PinStatus> {
-        Ok(self.query_pin(pin, allow_short).await?.0)
+        let status = self.query_pin(pin, allow_short).await?.0;
+        // The counter is what an interrupted PIN command left the user wondering about.
+        self.pin_command_in_flight = None;
+        Ok(status)
+    }
+
+    /// Refuses a new PIN command while an earlier one's outcome is unknown: its flow was
+    /// dropped between sending it and the card's answer. Reported once; the caller reads the
+    /// counter (or simply tries again, which the counter checks still guard).
+    fn refuse_after_interruption(&mut self) -> Result<()> {
+        match self.pin_command_in_flight.take() {
+            Some(command) => Err(command.interrupted()),
+            None => Ok(()),
+        }
+    }
+
+    /// Sends a PIN command, remembering it until the card answers (see [`PinCommand`]).
+    async fn send_pin_command(
+        &mut self,
+        command: &crate::apdu::Command,
+        pin_command: PinCommand,
+        operation: &'static str,
+    ) -> std::result::Result<crate::apdu::Response, ChannelError> {
+        self.pin_command_in_flight = Some(pin_command);
+        let response = self.channel.exchange(command, operation).await;
+        self.pin_command_in_flight = None;
+        response
     }
 
     /// The retry query, returning the form that worked, which is the form the VERIFY must use.
@@ -96,7 +146,10 @@ impl<T: Transport> Card<T> {
     /// - blocked: no VERIFY, [`Error::PinBlocked`];
     /// - one attempt left and not confirmed: no VERIFY, [`Error::LastAttemptNotConfirmed`];
     /// - counter not reported and not confirmed: no VERIFY, [`Error::AttemptsNotReported`];
-    /// - link lost during VERIFY: [`Error::PinCheckInterrupted`], never re-sent.
+    /// - link lost during VERIFY: [`Error::PinCheckInterrupted`], never re-sent;
+    /// - an earlier VERIFY or CHANGE whose flow was dropped before the card answered: no APDU,
+    ///   [`Error::PinCheckInterrupted`] (or [`Error::PinChangeInterrupted`]) with the cause
+    ///   [`TransportError::Cancelled`], once.
     ///
     /// The VERIFY takes the form the retry query proved. `allow_short = false` keeps the PIN's
     /// EF current afterwards (CHANGE REFERENCE DATA needs it).
@@ -113,10 +166,14 @@ impl<T: Transport> Card<T> {
         allow_short: bool,
     ) -> Result<()> {
         let kind = pin_ref.kind;
+        self.refuse_after_interruption()?;
         let (status, form) = self.query_pin(pin_ref, allow_short).await?;
         guard_attempt(status, last_attempt)?;
         let command = commands::verify(form.p2(), pin.bytes());
-        let response = match self.channel.exchange(&command, "VERIFY").await {
+        let sent = self
+            .send_pin_command(&command, PinCommand::Verify(kind), "VERIFY")
+            .await;
+        let response = match sent {
             Ok(response) => response,
             Err(ChannelError::Transport(cause)) => {
                 return Err(Error::PinCheckInterrupted { pin: kind, cause })
@@ -166,8 +223,12 @@ impl<T: Transport> Card<T> {
     /// [`Error::CardStatus`] for other refusals; link failures.
     pub async fn change_reference_data<P: Pin>(&mut self, new: &P) -> Result<()> {
         let operation = "CHANGE REFERENCE DATA";
+        self.refuse_after_interruption()?;
         let command = commands::change_reference_data(0x80, new.bytes());
-        let response = match self.channel.exchange(&command, operation).await {
+        let sent = self
+            .send_pin_command(&command, PinCommand::Change(P::KIND), operation)
+            .await;
+        let response = match sent {
             Ok(response) => response,
             // Sent, or perhaps not: the card may hold either PIN now. Never re-sent.
             Err(ChannelError::Transport(cause)) => {

@@ -12,7 +12,10 @@ import Kazashi
 ///
 /// Safety: it sends exactly what the core gives it, once. There are no retries (a re-sent
 /// VERIFY could spend a second PIN attempt) and no logging of command bytes (a VERIFY carries
-/// the PIN). `@unchecked Sendable` because `NFCISO7816Tag` is an Objective-C object that Core
+/// the PIN). The Rust side wipes its buffers when they are freed; `command` here is a Swift
+/// `Data` value that Core NFC copies into its own APDU object, and neither copy can be wiped
+/// from this side without forcing a further copy, so on iOS they live until ARC frees them.
+/// `@unchecked Sendable` because `NFCISO7816Tag` is an Objective-C object that Core
 /// NFC lets any thread send commands through; this class holds no mutable state.
 public final class CoreNFCTransceiver: NfcTransceiver, @unchecked Sendable {
     /// What Core NFC carries: extended length (it encodes an extended Le whenever more than 256

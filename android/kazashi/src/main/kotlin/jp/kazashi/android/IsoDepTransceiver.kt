@@ -27,7 +27,8 @@ import kotlinx.coroutines.withContext
  *   `ErrorKind.TAG_LOST`, or as `PIN_CHECK_INTERRUPTED` if it happened during VERIFY.
  * - **No retries and no traces.** Each command is sent exactly once, so a VERIFY (which carries the
  *   PIN and spends an attempt when wrong) is never repeated behind the user's back; command bytes
- *   are neither logged nor kept.
+ *   are neither logged nor kept, and the command array is overwritten with zeros once the card
+ *   has answered (or the link failed).
  * - **One command at a time**, even if misused from several coroutines: `IsoDep` is not meant for
  *   concurrent calls, and the timeout switch must not interleave with another command.
  *
@@ -69,7 +70,8 @@ class IsoDepTransceiver(
         }
 
     /**
-     * Sends [command] once and returns the card's response, both byte for byte.
+     * Sends [command] once and returns the card's response, both byte for byte. [command] is
+     * zeroed afterwards: it is this side's copy of what may be a PIN.
      *
      * @throws NfcException.TagLost when the card left the field.
      * @throws NfcException.Io for any other link failure.
@@ -86,6 +88,10 @@ class IsoDepTransceiver(
                     }
                 } catch (e: Exception) {
                     throw linkFailure(e) ?: e
+                } finally {
+                    // Our copy of a VERIFY or CHANGE carries the PIN: wipe it as soon as the
+                    // card has answered (the library wipes its own side of the buffer).
+                    command.fill(0)
                 }
             }
         }

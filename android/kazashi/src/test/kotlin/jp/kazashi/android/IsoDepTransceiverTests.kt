@@ -15,6 +15,18 @@ private val COMPUTE_SIGNATURE = bytes(0x80, 0x2A, 0x00, 0x80, 0x03, 0x01, 0x02, 
 private val STANDARD = TransceiveTimeouts.DEFAULT_STANDARD_MS
 
 val transceiverTests = listOf(
+    test("the command array is wiped once the card answered, and when the link failed") {
+        val verify = bytes(0x00, 0x20, 0x00, 0x81, 0x04, 0x38, 0x32, 0x36, 0x34)
+        val link = FakeIsoDepLink()
+        IsoDepTransceiver(link).transceive(verify)
+        assertEquals(bytes(0x00, 0x20, 0x00, 0x81, 0x04, 0x38, 0x32, 0x36, 0x34).toList(), link.exchanges[0].command.toList(), "what the card got")
+        assertTrue(verify.all { it == 0.toByte() }) { "the command array still holds ${verify.count { it != 0.toByte() }} bytes" }
+
+        val lost = bytes(0x00, 0x20, 0x00, 0x81, 0x04, 0x38, 0x32, 0x36, 0x34)
+        val failing = FakeIsoDepLink { throw TagLostException() }
+        assertThrows<NfcException.TagLost> { IsoDepTransceiver(failing).transceive(lost) }
+        assertTrue(lost.all { it == 0.toByte() }) { "the command array survived a lost tag" }
+    },
     test("80 2A runs with a timeout of at least 5 s; other commands with the standard one, restored after") {
         val link = FakeIsoDepLink()
         val transceiver = IsoDepTransceiver(link)
