@@ -126,6 +126,49 @@ pub(crate) fn keys_for_seed(seed: &str) -> Arc<TestKeys> {
         .clone()
 }
 
+/// Keys of the card's two other applications and of the virtual J-LIS key that certifies
+/// them. Made on first use of those applications (not by [`keys_for_seed`]), so a card that
+/// only speaks JPKI costs no more than before; cached per seed like the JPKI keys.
+pub(crate) struct ApplicationKeys {
+    /// The virtual J-LIS card-info issuer: signs the `5F37` of both applications' CV
+    /// certificates. On a real card this key is on no file.
+    pub issuer: RsaPrivateKey,
+    /// The card-info application's key, certified in its EF `0004`: signs the integrity record
+    /// (`DF33`) and EF `0007`'s `DF52`.
+    pub card_info: RsaPrivateKey,
+    /// The card-info application's SET SESSION KEY key (EF `0006`, public half only).
+    pub card_info_session: RsaPrivateKey,
+    /// The card-info application's AP signing key (EF `0007`'s `DF51`, public half only).
+    pub card_info_signing: RsaPrivateKey,
+    /// The card-surface application's key, certified in its EF `0004`: signs `DF28`.
+    pub card_surface: RsaPrivateKey,
+}
+
+pub(crate) fn application_keys_for_seed(seed: &str) -> Arc<ApplicationKeys> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Arc<ApplicationKeys>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(keys) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(seed) {
+        return keys.clone();
+    }
+    let make = |label: &str| {
+        let mut rng = ChaCha20Rng::from_seed(derive(seed, label));
+        RsaPrivateKey::new(&mut rng, 2048).expect("RSA-2048 key generation")
+    };
+    let keys = Arc::new(ApplicationKeys {
+        issuer: make("card-info-issuer"),
+        card_info: make("card-info-ap"),
+        card_info_session: make("card-info-session"),
+        card_info_signing: make("card-info-signing"),
+        card_surface: make("card-surface-ap"),
+    });
+    cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(seed.to_string())
+        .or_insert(keys)
+        .clone()
+}
+
 /// 32 bytes derived from the seed and a label.
 pub(crate) fn derive(seed: &str, label: &str) -> [u8; 32] {
     let mut h = Sha256::new();
@@ -337,7 +380,7 @@ fn time_of_day(seed: &str, label: &str) -> (u8, u8, u8) {
     (b[0] % 9, b[1] % 60, b[2] % 60)
 }
 
-fn date((y, m, d): (i32, u8, u8)) -> Date {
+pub(crate) fn date((y, m, d): (i32, u8, u8)) -> Date {
     let month = Month::try_from(m).unwrap_or(Month::January);
     Date::from_calendar_date(y, month, d)
         .or_else(|_| Date::from_calendar_date(y, month, 28))
@@ -475,7 +518,7 @@ fn personal_attributes(holder: &Holder) -> SubjectAltName {
 
 /// Japanese era code digit used before the Gregorian birth date: 1 Meiji, 2 Taishō, 3 Shōwa,
 /// 4 Heisei, 5 Reiwa.
-fn era_code((y, m, d): (i32, u8, u8)) -> char {
+pub(crate) fn era_code((y, m, d): (i32, u8, u8)) -> char {
     let date = (y, m, d);
     if date >= (2019, 5, 1) {
         '5'

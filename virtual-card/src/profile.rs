@@ -51,6 +51,16 @@ pub struct VirtualCardConfig {
     /// with `sw` (`6A86`, `6A82` and `6D00` are plausible), as a card or token without them
     /// would.
     pub short_ef_id_refusal: Option<StatusWord>,
+    /// The card-info application's PIN (EF `0011`, 4 digits). `None`: the same digits as
+    /// [`VirtualCardConfig::auth_pin`], as most holders choose; the counters stay separate.
+    pub card_info_pin: Option<String>,
+    /// Attempts left on the card-info PIN (3 when fresh, 0 when blocked).
+    pub card_info_attempts_left: u8,
+    /// `Some(fid)`: one byte of that card-info EF (`0001`–`0007`) is altered after the
+    /// integrity record was made, so its integrity check fails while it still parses (EF
+    /// `0001`: the last digit; `0002`: the sex code; `0003`: the first byte of `DF31`; `0004`:
+    /// a byte of the modulus; others: the last byte).
+    pub tamper_card_info_ef: Option<u16>,
 }
 
 impl Default for VirtualCardConfig {
@@ -69,6 +79,9 @@ impl Default for VirtualCardConfig {
             issued_on: (2025, 10, 27),
             strictness: CommandStrictness::STRICT,
             short_ef_id_refusal: None,
+            card_info_pin: None,
+            card_info_attempts_left: 3,
+            tamper_card_info_ef: None,
         }
     }
 }
@@ -89,6 +102,8 @@ impl fmt::Debug for VirtualCardConfig {
             .field("seed", &self.seed)
             .field("short_ef_id_refusal", &self.short_ef_id_refusal)
             .field("strictness", &self.strictness)
+            .field("card_info_attempts_left", &self.card_info_attempts_left)
+            .field("tamper_card_info_ef", &self.tamper_card_info_ef)
             .finish_non_exhaustive()
     }
 }
@@ -121,11 +136,18 @@ pub enum Profile {
     /// The lenient answer to every open question ([`CommandStrictness::LENIENT`]): signs
     /// whatever Le asks for, keeps PINs verified across application SELECTs.
     Lenient,
+    /// The card-info PIN (券面事項入力補助用暗証番号) is locked; 照合番号A and B still work.
+    CardInfoPinBlocked,
+    /// One attempt left on the card-info PIN.
+    CardInfoLastAttempt,
+    /// The card-info application's EF `0002` (the four attributes) was altered after its
+    /// integrity record was made: the attributes parse, their integrity check must fail.
+    CardInfoTampered,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 11] = [
+    pub const ALL: [Profile; 14] = [
         Profile::PhysicalCard,
         Profile::AndroidPhoneToken,
         Profile::IphoneToken,
@@ -137,6 +159,9 @@ impl Profile {
         Profile::SigningBlocked,
         Profile::NoShortEfIds,
         Profile::Lenient,
+        Profile::CardInfoPinBlocked,
+        Profile::CardInfoLastAttempt,
+        Profile::CardInfoTampered,
     ];
 
     /// The name used on the command line.
@@ -153,6 +178,9 @@ impl Profile {
             Profile::SigningBlocked => "signing-blocked",
             Profile::NoShortEfIds => "no-short-ef-ids",
             Profile::Lenient => "lenient",
+            Profile::CardInfoPinBlocked => "card-info-pin-blocked",
+            Profile::CardInfoLastAttempt => "card-info-last-attempt",
+            Profile::CardInfoTampered => "card-info-tampered",
         }
     }
 
@@ -173,6 +201,11 @@ impl Profile {
             Profile::NoShortEfIds => "refuses short-EF-id commands (6A86): SELECT forms only",
             Profile::Lenient => {
                 "lenient where sources are silent: any SIGN Le, PINs kept across SELECTs"
+            }
+            Profile::CardInfoPinBlocked => "card-info PIN locked (verification numbers work)",
+            Profile::CardInfoLastAttempt => "one attempt left on the card-info PIN",
+            Profile::CardInfoTampered => {
+                "card-info EF 0002 altered after signing: the integrity check must fail"
             }
         }
     }
@@ -227,6 +260,18 @@ impl Profile {
             },
             Profile::Lenient => VirtualCardConfig {
                 strictness: CommandStrictness::LENIENT,
+                ..base
+            },
+            Profile::CardInfoPinBlocked => VirtualCardConfig {
+                card_info_attempts_left: 0,
+                ..base
+            },
+            Profile::CardInfoLastAttempt => VirtualCardConfig {
+                card_info_attempts_left: 1,
+                ..base
+            },
+            Profile::CardInfoTampered => VirtualCardConfig {
+                tamper_card_info_ef: Some(0x0002),
                 ..base
             },
         }

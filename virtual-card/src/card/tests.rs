@@ -1,6 +1,7 @@
 //! The simulator checklist of `docs/protocol.md` §10, driven with raw bytes.
 
 use super::*;
+use rsa::Pkcs1v15Sign;
 
 fn hex(s: &str) -> Vec<u8> {
     hex::decode(s.replace(' ', "")).unwrap()
