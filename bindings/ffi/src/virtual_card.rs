@@ -35,6 +35,13 @@ pub enum VirtualCardProfile {
     SigningBlocked,
     /// Refuses short-EF-id commands: the library falls back to SELECT forms.
     NoShortEfIds,
+    /// The card-info PIN is locked; the verification numbers A and B still work.
+    CardInfoPinBlocked,
+    /// One attempt left on the card-info PIN.
+    CardInfoLastAttempt,
+    /// The card-info application's EF 0002 (the four attributes) was altered after its
+    /// integrity record was made: reading the attributes must fail the integrity check.
+    CardInfoTampered,
 }
 
 impl From<VirtualCardProfile> for Profile {
@@ -50,6 +57,9 @@ impl From<VirtualCardProfile> for Profile {
             VirtualCardProfile::SigningLastAttempt => Profile::SigningLastAttempt,
             VirtualCardProfile::SigningBlocked => Profile::SigningBlocked,
             VirtualCardProfile::NoShortEfIds => Profile::NoShortEfIds,
+            VirtualCardProfile::CardInfoPinBlocked => Profile::CardInfoPinBlocked,
+            VirtualCardProfile::CardInfoLastAttempt => Profile::CardInfoLastAttempt,
+            VirtualCardProfile::CardInfoTampered => Profile::CardInfoTampered,
         }
     }
 }
