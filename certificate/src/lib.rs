@@ -8,7 +8,9 @@
 //! - [`der_limits`]: a bound on what untrusted DER can make the `der` decoder allocate;
 //! - [`extensions`]: key usage, extended key usage, AIA and CRL distribution points as values;
 //! - [`era`]: the birth date's era digit and the Japanese era year (`昭和55年`);
-//! - [`instant`]: instants in JST (how J-LIS states validity) and UTC.
+//! - [`instant`]: instants in JST (how J-LIS states validity) and UTC;
+//! - [`known_roots`]: which of the six J-LIS production roots a certificate is (purpose,
+//!   generation), by fingerprint.
 //!
 //! It depends on no other kazashi crate, so the verifier uses it without the card layers.
 
@@ -23,8 +25,10 @@ pub mod era;
 pub mod error;
 pub mod extensions;
 pub mod instant;
+pub mod known_roots;
 
 pub use certificate::{unix_now, CertificateInfo, CertificatePurpose, PersonalAttributes};
 pub use digest::{DigestAlgorithm, DocumentDigest};
 pub use era::{BirthDate, JapaneseEra};
 pub use error::{CertificateError, Result};
+pub use known_roots::{known_root, KnownRoot};

@@ -10,7 +10,8 @@ use kazashi::certificate::{
 use kazashi::{unix_now, CertificateInfo, CertificatePurpose, Error};
 use kazashi_certificate::extensions::extended_key_usage_name;
 use kazashi_certificate::instant::{rfc3339_jst, rfc3339_utc};
-use kazashi_verify::{verify_certificate, Anchor, ChainVerification, TrustError, PRODUCTION_ROOTS};
+use kazashi_certificate::KnownRoot;
+use kazashi_verify::{verify_certificate, Anchor, ChainVerification, TrustError};
 use serde_json::{json, Value};
 
 use crate::commands::Outcome;
@@ -120,9 +121,11 @@ pub fn verify(
             chain.anchor
         ),
         (true, None) => format!("{}, J-LIS production root for {purpose}", chain.anchor),
-        (false, _) => "a test root you opted into (--trust-virtual-card or --trust-root), not a \
-                       J-LIS production root; generation not known"
-            .into(),
+        (false, _) => format!(
+            "{}, test hierarchy: a root you opted into (--trust-virtual-card or --trust-root), \
+             not a J-LIS production root; generation not known",
+            chain.anchor
+        ),
     };
     let checks = chain.checks_passed();
     let mut lines = vec![
@@ -179,6 +182,10 @@ pub fn verify(
             .filter(|l| l.starts_with("personal:")),
     );
 
+    // Days left at the time of the check (`--at`), like the top-level `days_left`.
+    let mut certificate = certificate_json(&cert, false);
+    certificate["days_left"] = json!(chain.days_left);
+
     Ok(Outcome {
         json: json!({
             "valid": true,
@@ -210,7 +217,7 @@ pub fn verify(
                 .iter()
                 .map(|c| json!({ "check": c.name(), "description": c.describe(purpose) }))
                 .collect::<Vec<_>>(),
-            "certificate": certificate_json(&cert, false),
+            "certificate": certificate,
             "revocation": "not-checked",
         }),
         lines,
@@ -239,7 +246,7 @@ fn with_meaning(oid: &str, meaning: Option<&str>) -> String {
 /// A CA: what it issues, its hierarchy and, for one of the six J-LIS roots, which one.
 struct CaFacts {
     issues: Option<CertificatePurpose>,
-    known_root: Option<&'static kazashi_verify::JlisRoot>,
+    known_root: Option<&'static KnownRoot>,
     test: bool,
 }
 
@@ -247,7 +254,7 @@ impl CaFacts {
     fn of(cert: &CertificateInfo) -> Option<Self> {
         (cert.purpose == CertificatePurpose::CertificateAuthority).then(|| CaFacts {
             issues: cert.ca_purpose(),
-            known_root: PRODUCTION_ROOTS.iter().find(|r| r.der == cert.der()),
+            known_root: cert.known_root(),
             test: cert.test_hierarchy,
         })
     }

@@ -103,6 +103,20 @@ mod tests {
                 Ok(())
             );
         }
+        // The certificate model recognises exactly these six, with the same name, purpose and
+        // generation (`cert inspect` and the bindings' certificate record read it there).
+        assert_eq!(
+            kazashi_certificate::known_roots::KNOWN_ROOTS.len(),
+            PRODUCTION_ROOTS.len()
+        );
+        for root in PRODUCTION_ROOTS {
+            let known = kazashi_certificate::known_root(root.der)
+                .unwrap_or_else(|| panic!("{} is not a known root", root.name));
+            assert_eq!(
+                (known.name, known.purpose, known.generation),
+                (root.name, root.purpose, root.generation)
+            );
+        }
         // The fingerprints quoted in docs/protocol.md §6.5 for two of them.
         assert_eq!(
             hex::encode_upper(Sha256::digest(PRODUCTION_ROOTS[4].der)),

@@ -1,8 +1,11 @@
 //! The relying party's log-in checks: version-2 messages bound to their relying party, single
 //! use across verifiers that share a store, and each rejection with its own typed reason.
 
+mod common;
+
+use common::{test_store, NOW};
 use kazashi::{
-    AuthPin, CertificateInfo, CertificateKind, CertificatePurpose, JpkiCard, LastAttempt, PinKind,
+    AuthPin, CertificateInfo, CertificateKind, CertificatePurpose, JpkiCard, LastAttempt,
 };
 use kazashi_verify::{
     ChallengeStore, InMemoryChallengeStore, LoginMessage, LoginRequest, LoginVerifier,
@@ -11,18 +14,6 @@ use kazashi_verify::{
 use kazashi_virtual_card::VirtualCard;
 use rsa::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
-
-/// 2027-01-15, inside the virtual card's validity.
-const NOW: i64 = 1_800_000_000;
-
-fn test_store(card: &VirtualCard) -> TrustStore {
-    TrustStore::production()
-        .with_test_root(
-            card.root_der(PinKind::Authentication),
-            CertificatePurpose::Authentication,
-        )
-        .unwrap()
-}
 
 fn rp(id: &str) -> RelyingPartyId {
     RelyingPartyId::parse(id).unwrap()

@@ -1,32 +1,15 @@
 //! The relying party's checks of J-LIS roots and certificate chains, each rejection with its
-//! own typed reason (log-in messages: `tests/login.rs`).
+//! own typed reason (log-in messages: `tests/login.rs`; the two hierarchies' policies and the
+//! OpenSSL cross-check: `tests/hierarchies.rs`).
 
+mod common;
+
+use common::{cert, test_store, NOW};
 use kazashi::{CertificateInfo, CertificateKind, CertificatePurpose, PinKind};
 use kazashi_verify::{verify_certificate, TrustError, TrustStore, PRODUCTION_ROOTS};
 use kazashi_virtual_card::{VirtualCard, VirtualCardConfig};
 use rsa::pkcs8::DecodePublicKey;
 use x509_parser::prelude::{FromDer, X509Certificate};
-
-/// 2027-01-15, inside the virtual card's validity (2025-10-27 .. 2030-04-01).
-const NOW: i64 = 1_800_000_000;
-
-fn test_store(card: &VirtualCard) -> TrustStore {
-    TrustStore::production()
-        .with_test_root(
-            card.root_der(PinKind::Authentication),
-            CertificatePurpose::Authentication,
-        )
-        .unwrap()
-        .with_test_root(
-            card.root_der(PinKind::Signing),
-            CertificatePurpose::Signature,
-        )
-        .unwrap()
-}
-
-fn cert(card: &VirtualCard, kind: CertificateKind) -> Vec<u8> {
-    card.certificate_der(kind).unwrap().to_vec()
-}
 
 #[test]
 fn production_roots_parse_and_verify_their_own_signatures() {
@@ -231,93 +214,9 @@ fn sha1_certificates_are_refused() {
 /// templates), so only the property under test can make it fail.
 mod rfc5280 {
     use super::*;
-    use der::asn1::{BitString, OctetString};
-    use der::{Decode, Encode};
-    use rand_core::SeedableRng;
-    use rsa::pkcs1v15::SigningKey;
-    use rsa::pkcs8::EncodePublicKey;
-    use rsa::signature::{SignatureEncoding, Signer};
-    use x509_cert::ext::Extension;
-    use x509_cert::spki::SubjectPublicKeyInfoOwned;
-    use x509_cert::{Certificate, TbsCertificate};
+    use common::{critical, key, spki, Pki};
 
     const SHA384_WITH_RSA: &str = "1.2.840.113549.1.1.12";
-
-    fn key(bits: usize, seed: u64) -> rsa::RsaPrivateKey {
-        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
-        rsa::RsaPrivateKey::new(&mut rng, bits).unwrap()
-    }
-
-    fn spki(key: &rsa::RsaPrivateKey) -> SubjectPublicKeyInfoOwned {
-        let der = key.to_public_key().to_public_key_der().unwrap();
-        SubjectPublicKeyInfoOwned::from_der(der.as_bytes()).unwrap()
-    }
-
-    fn sign(tbs: TbsCertificate, template: &Certificate, by: &rsa::RsaPrivateKey) -> Vec<u8> {
-        let signature = SigningKey::<sha2::Sha256>::new(by.clone())
-            .sign(&tbs.to_der().unwrap())
-            .to_vec();
-        Certificate {
-            tbs_certificate: tbs,
-            signature_algorithm: template.signature_algorithm.clone(),
-            signature: BitString::from_bytes(&signature).unwrap(),
-        }
-        .to_der()
-        .unwrap()
-    }
-
-    fn critical(oid: &str, value: &[u8]) -> Extension {
-        Extension {
-            extn_id: der::asn1::ObjectIdentifier::new_unwrap(oid),
-            critical: true,
-            extn_value: OctetString::new(value.to_vec()).unwrap(),
-        }
-    }
-
-    /// The virtual card's authentication root with our key, and a leaf issued under it from the
-    /// card's authentication certificate after `edit`.
-    struct Pki {
-        root_key: rsa::RsaPrivateKey,
-        root: Certificate,
-        leaf: Certificate,
-    }
-
-    impl Pki {
-        fn new(card: &VirtualCard) -> Self {
-            let root_key = key(2048, 1);
-            let mut root = Certificate::from_der(card.root_der(PinKind::Authentication)).unwrap();
-            root.tbs_certificate.subject_public_key_info = spki(&root_key);
-            let leaf = Certificate::from_der(&cert(card, CertificateKind::Authentication)).unwrap();
-            Pki {
-                root_key,
-                root,
-                leaf,
-            }
-        }
-
-        fn root_der(&self, edit: impl FnOnce(&mut TbsCertificate)) -> Vec<u8> {
-            let mut tbs = self.root.tbs_certificate.clone();
-            edit(&mut tbs);
-            sign(tbs, &self.root, &self.root_key)
-        }
-
-        fn leaf_der(&self, edit: impl FnOnce(&mut TbsCertificate)) -> Vec<u8> {
-            let mut tbs = self.leaf.tbs_certificate.clone();
-            edit(&mut tbs);
-            sign(tbs, &self.leaf, &self.root_key)
-        }
-
-        fn check(
-            &self,
-            root: &[u8],
-            leaf: &[u8],
-        ) -> Result<kazashi_verify::ChainVerification, TrustError> {
-            let store = TrustStore::production()
-                .with_test_root(root, CertificatePurpose::Authentication)
-                .unwrap();
-            verify_certificate(leaf, CertificatePurpose::Authentication, NOW, &store)
-        }
-    }
 
     #[test]
     fn a_correctly_issued_chain_verifies_and_each_violation_is_refused() {

@@ -1,5 +1,7 @@
 //! Records and enums that cross the FFI, converted from the core's types.
 
+use crate::error::KazashiError;
+
 /// Which PIN.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum PinKind {
@@ -270,11 +272,19 @@ pub struct CertificateInfo {
     pub days_left: i64,
     /// RSA key size.
     pub key_bits: u32,
-    /// Issued by the JPKI test hierarchy.
+    /// Which hierarchy: `true` for the JPKI test hierarchy (a leaf issued by, or a root named,
+    /// `O=JPKI-TEST`), `false` for production names (`O=JPKI`). A name decides no trust.
     pub test_hierarchy: bool,
     /// For a certification authority, what its certificates are for (authentication or
     /// signature); `None` for other certificates.
     pub ca_purpose: Option<CertificatePurpose>,
+    /// For one of the six J-LIS production roots (byte for byte the published certificate),
+    /// its file name: `authca02.cer`. `None` for leaves, test roots and any other CA, whatever
+    /// its name says (`kazashi cert inspect` shows the same).
+    pub root_name: Option<String>,
+    /// For one of the six J-LIS production roots, its generation: 1 (2015), 2 (2019) or 3
+    /// (2023). `None` otherwise; no generation is known for test roots.
+    pub root_generation: Option<u8>,
     /// Certificate policy OIDs.
     pub policies: Vec<String>,
     /// keyUsage bits by their RFC 5280 names (`digitalSignature`, `nonRepudiation`,
@@ -295,6 +305,7 @@ pub struct CertificateInfo {
 impl From<&kazashi::CertificateInfo> for CertificateInfo {
     fn from(c: &kazashi::CertificateInfo) -> Self {
         let now = kazashi::unix_now();
+        let known_root = c.known_root();
         CertificateInfo {
             purpose: c.purpose.into(),
             subject: c.subject.clone(),
@@ -309,6 +320,8 @@ impl From<&kazashi::CertificateInfo> for CertificateInfo {
             key_bits: c.key_bits as u32,
             test_hierarchy: c.test_hierarchy,
             ca_purpose: c.ca_purpose().map(Into::into),
+            root_name: known_root.map(|r| r.name.to_string()),
+            root_generation: known_root.map(|r| r.generation),
             policies: c.policies.clone(),
             key_usage: c.key_usage.clone().unwrap_or_default(),
             extended_key_usage: c.extended_key_usage.clone().unwrap_or_default(),
@@ -334,6 +347,20 @@ impl From<&kazashi::CertificateInfo> for CertificateInfo {
             der: c.der().to_vec(),
         }
     }
+}
+
+/// Describes a certificate file's DER (one the app stored, a root it ships, one a server sent)
+/// without a card: the same record the flows return, and what `kazashi cert inspect` shows.
+/// It decides no trust; `verifyCertificate` does.
+///
+/// # Errors
+///
+/// [`KazashiError`] of kind `Certificate` when the bytes are not one DER X.509 certificate with
+/// an RSA key.
+#[uniffi::export]
+pub fn parse_certificate(der: Vec<u8>) -> Result<CertificateInfo, KazashiError> {
+    let info = kazashi::CertificateInfo::from_der(&der)?;
+    Ok((&info).into())
 }
 
 /// What one tap tells without a PIN.

@@ -42,6 +42,12 @@ pub enum VirtualCardProfile {
     /// The card-info application's EF 0002 (the four attributes) was altered after its
     /// integrity record was made: reading the attributes must fail the integrity check.
     CardInfoTampered,
+    /// The lenient answer where no public source says what a real card does (every other
+    /// profile gives the strict one): COMPUTE DIGITAL SIGNATURE signs whatever Le asks for
+    /// (strict: `6700` without a full Le), and verified PINs survive the selection of an
+    /// application (strict: every SELECT by DF name ends them, so a client must VERIFY after its
+    /// last SELECT). The library's flows work the same on both; an app's own raw APDUs may not.
+    Lenient,
 }
 
 impl From<VirtualCardProfile> for Profile {
@@ -60,6 +66,7 @@ impl From<VirtualCardProfile> for Profile {
             VirtualCardProfile::CardInfoPinBlocked => Profile::CardInfoPinBlocked,
             VirtualCardProfile::CardInfoLastAttempt => Profile::CardInfoLastAttempt,
             VirtualCardProfile::CardInfoTampered => Profile::CardInfoTampered,
+            VirtualCardProfile::Lenient => Profile::Lenient,
         }
     }
 }

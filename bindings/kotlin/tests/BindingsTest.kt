@@ -32,6 +32,7 @@ import jp.kazashi.VerificationException
 import jp.kazashi.createLoginMessage
 import jp.kazashi.parseLoginRequest
 import jp.kazashi.kazashiVersion
+import jp.kazashi.parseCertificate
 import jp.kazashi.verifyCertificate
 import jp.kazashi.verifySignedFile
 import kotlinx.coroutines.async
@@ -77,6 +78,8 @@ class YieldingTransceiver(private val card: VirtualCard) : NfcTransceiver {
 }
 
 val challenge = "server challenge 0123456789abcdef".toByteArray()
+
+fun hex(s: String): ByteArray = ByteArray(s.length / 2) { s.substring(2 * it, 2 * it + 2).toInt(16).toByte() }
 val document = "申請書 / application form".toByteArray()
 
 fun main() {
@@ -267,9 +270,81 @@ fun main() {
                 check(ca.caPurpose == CertificatePurpose.AUTHENTICATION) { "${ca.caPurpose}" }
                 check(ca.keyUsage == listOf("keyCertSign", "cRLSign")) { "${ca.keyUsage}" }
                 check(ca.testHierarchy)
+                // A test root: not one of J-LIS's published roots, so no name or generation.
+                check(ca.rootName == null && ca.rootGeneration == null) { "${ca.rootName} ${ca.rootGeneration}" }
+                check(status.authenticationCertificate!!.rootGeneration == null)
                 // The leaf chains to the virtual card's test root, as java.security sees it.
                 x509(status.authenticationCertificate!!).verify(x509(ca).publicKey)
                 expectFailure(ErrorKind.PIN_REQUIRED) { kotlinx.coroutines.runBlocking { session.readCertificate(CertificateKind.SIGNING) } }
+            }
+        }
+    }
+
+    t.test("each J-LIS production root: its purpose, hierarchy, name and generation") {
+        for ((name, purpose, generation) in listOf(
+            Triple("authca01.cer", CertificatePurpose.AUTHENTICATION, 1),
+            Triple("authca02.cer", CertificatePurpose.AUTHENTICATION, 2),
+            Triple("authca03.cer", CertificatePurpose.AUTHENTICATION, 3),
+            Triple("signca01.cer", CertificatePurpose.SIGNATURE, 1),
+            Triple("signca02.cer", CertificatePurpose.SIGNATURE, 2),
+            Triple("signca03.cer", CertificatePurpose.SIGNATURE, 3),
+        )) {
+            // The roots as J-LIS publishes them (the tests run from the repository root).
+            val der = java.io.File("verify/roots/$name").readBytes()
+            val root = parseCertificate(der)
+            check(root.purpose == CertificatePurpose.CERTIFICATE_AUTHORITY) { "$name: ${root.purpose}" }
+            check(root.caPurpose == purpose) { "$name: ${root.caPurpose}" }
+            check(!root.testHierarchy) { name }
+            check(root.rootName == name) { "$name: ${root.rootName}" }
+            check(root.rootGeneration?.toInt() == generation) { "$name: ${root.rootGeneration}" }
+            check(root.validUntilJst.endsWith("T23:59:59+09:00")) { root.validUntilJst }
+            // One byte changed: still a certificate, no longer the published root.
+            val altered = der.copyOf().also { it[it.size - 1] = (it[it.size - 1].toInt() xor 1).toByte() }
+            check(parseCertificate(altered).rootGeneration == null) { name }
+        }
+        expectFailure(ErrorKind.CERTIFICATE) { parseCertificate(byteArrayOf(0x30, 0x03, 1)) }
+    }
+
+    t.test("lenient profile: the verified PIN survives another application's SELECT only there") {
+        val selectJpki = hex("00A4040C0AD392F000260100000001")
+        val selectTextAp = hex("00A4040C0AD3921000310001010408")
+        val verifyPin = hex("0020009804") + "1234".toByteArray()
+        // The library's SIGN form: a SHA-256 DigestInfo, Le = 00 (or [le]).
+        fun sign(message: ByteArray, le: ByteArray = byteArrayOf(0)): ByteArray {
+            val digestInfo = hex("3031300d060960864801650304020105000420") +
+                java.security.MessageDigest.getInstance("SHA-256").digest(message)
+            return hex("802A0097") + byteArrayOf(digestInfo.size.toByte()) + digestInfo + le
+        }
+        fun sw(response: ByteArray) = String.format("%02X%02X", response[response.size - 2], response[response.size - 1])
+        for ((profile, afterSelect, shortLe) in listOf(
+            Triple(VirtualCardProfile.PHYSICAL_CARD, "6982", "6700"),
+            Triple(VirtualCardProfile.LENIENT, "9000", "9000"),
+        )) {
+            VirtualCard(profile).use { card ->
+                check(sw(card.process(selectJpki)) == "9000")
+                check(sw(card.process(verifyPin)) == "9000")
+                check(sw(card.process(sign("before".toByteArray()))) == "9000") { "$profile" }
+                check(sw(card.process(selectTextAp)) == "9000")
+                check(sw(card.process(selectJpki)) == "9000")
+                val after = card.process(sign("after".toByteArray()))
+                check(sw(after) == afterSelect) { "$profile after SELECT: ${sw(after)}" }
+                if (sw(after) == "9000") {
+                    val leaf = parseCertificate(card.certificate(CertificateKind.AUTHENTICATION)!!)
+                    check(javaVerifies("SHA256withRSA", leaf, "after".toByteArray(), after.copyOf(256)))
+                }
+                // A VERIFY after the last SELECT, as the library sends it, works on both cards;
+                // a SIGN asking for one byte (Le = 01) only on the lenient one.
+                check(sw(card.process(verifyPin)) == "9000")
+                check(sw(card.process(sign("short".toByteArray(), byteArrayOf(1)))) == shortLe) { "$profile Le=01" }
+                check(sw(card.process(sign("full".toByteArray()))) == "9000")
+            }
+            // The library's flows are the same on both, APDU for APDU.
+            VirtualCard(profile).use { card ->
+                CardSession(card).use { session ->
+                    val result = session.login(challenge, "1234", false)
+                    check(result.counts.apdus == 5u) { "$profile: ${result.counts}" }
+                    check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
+                }
             }
         }
     }
