@@ -1,5 +1,6 @@
 //! `kazashi`: the My Number Card's two certificates from the command line.
 
+mod card_surface;
 mod cert;
 mod commands;
 mod demo;
@@ -204,6 +205,17 @@ enum Command {
         /// Seconds the request stays valid.
         #[arg(long, default_value_t = 300)]
         ttl: u32,
+    },
+    /// The card-surface application (券面事項確認AP): the card's front with verification
+    /// number A or B — birth date, sex, expiry, the face photo (JPEG 2000) and the name,
+    /// address and security-code images (sizes and media types), and the signature verdict.
+    CardSurface {
+        /// Which secret opens the application.
+        #[arg(long, value_enum, default_value = "number-b")]
+        unlock: card_surface::Unlock,
+        /// Save the face photo (JPEG 2000, as the card holds it) to FILE.
+        #[arg(long, value_name = "FILE")]
+        photo_out: Option<PathBuf>,
     },
     /// List the virtual card profiles.
     Profiles,
@@ -428,9 +440,11 @@ fn run_without_card(cli: &Cli) -> Option<Result<Outcome, Failure>> {
                     verbose,
                 },
         } => serve(cli.profile, host, *port, *verbose),
-        Command::Status | Command::Cert { .. } | Command::Login { .. } | Command::Sign { .. } => {
-            return None
-        }
+        Command::Status
+        | Command::Cert { .. }
+        | Command::Login { .. }
+        | Command::Sign { .. }
+        | Command::CardSurface { .. } => return None,
         Command::Pin { .. } => return None,
     })
 }
@@ -532,6 +546,9 @@ fn run_card_command(
             },
             pins,
         ),
+        Command::CardSurface { unlock, photo_out } => {
+            card_surface::read(card, *unlock, photo_out.as_deref(), pins)
+        }
         Command::Demo
         | Command::Profiles
         | Command::Readers

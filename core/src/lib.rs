@@ -39,6 +39,7 @@ pub use kazashi_iso7816::{apdu, channel, transport};
 pub use kazashi_login as login;
 
 pub mod card;
+pub mod card_surface;
 pub mod error;
 pub mod jpki;
 pub mod pin;

@@ -25,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+mod card_surface;
 #[cfg(feature = "documents")]
 mod documents;
 mod error;
@@ -37,6 +38,7 @@ mod trust;
 #[cfg(feature = "virtual-card")]
 mod virtual_card;
 
+pub use card_surface::{CardSurface, SurfaceSignatureVerdict, SurfaceUnlock};
 pub use error::{ErrorKind, KazashiError, NfcError};
 pub use login::{parse_login_request, LoginRequest, LoginV2Result};
 pub use model::{
