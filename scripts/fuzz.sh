@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh --ci                               every target for 10 s (CI)
 #
 # Targets (fuzz/fuzz_targets/): apdu, card_responses, certificate, token_files, login_message,
-# cms, virtual_card. Each starts from its committed seeds (fuzz/seeds/<target>/), copied into
+# cms, virtual_card, card_info_files. Each starts from its committed seeds (fuzz/seeds/<target>/), copied into
 # the working corpus fuzz/corpus/<target>/, which grows across runs (not committed); inputs
 # under fuzz/regressions/<target>/ (ones that once failed) are run too. Limits: 10 s per
 # input, 2 GB RSS, and no single allocation above 64 MiB (the targets' allocator aborts;
@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_FUZZ_VERSION=0.13.2
-ALL_TARGETS=(apdu card_responses certificate token_files login_message cms virtual_card)
+ALL_TARGETS=(apdu card_responses certificate token_files login_message cms virtual_card card_info_files)
 SANITIZER="${FUZZ_SANITIZER:-none}"
 
 ci=false

@@ -5,7 +5,7 @@ use kazashi::unix_now;
 use std::path::Path;
 
 use kazashi::{
-    AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt, Pin,
+    AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt,
     PinKind, SignOptions, SigningPassword, Transport,
 };
 use kazashi::{LoginMessage, LoginRequest, RelyingPartyId};
@@ -37,7 +37,7 @@ pub struct PinOptions {
 impl PinOptions {
     /// Runs `flow`; if it stops at the last attempt and we can ask, asks, then runs it once more
     /// with the user's confirmation. The first run sent no VERIFY, so no attempt is repeated.
-    fn with_last_attempt<R>(
+    pub(crate) fn with_last_attempt<R>(
         &self,
         mut flow: impl FnMut(LastAttempt) -> Result<R, Error>,
     ) -> Result<R, Error> {
@@ -57,7 +57,7 @@ impl PinOptions {
     }
 }
 
-fn block<F: std::future::Future>(f: F) -> F::Output {
+pub(crate) fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)
 }
 
@@ -426,7 +426,7 @@ pub fn sign<T: Transport>(
 }
 
 /// Reads the current PIN and the new one (twice when prompting), then changes it.
-fn change<T: Transport, P: Pin>(
+fn change<T: Transport, P: kazashi::JpkiPin>(
     card: &mut JpkiCard<T>,
     pins: PinOptions,
     read: impl Fn(&str) -> Result<P, Error>,
@@ -458,11 +458,16 @@ pub fn change_pin<T: Transport>(
             pins.source
                 .signing_password(&format!("{what} signing password"))
         })?,
+        other => {
+            return Err(kazashi::Error::InvalidInput {
+                reason: format!("the {other} cannot be changed here"),
+            })
+        }
     }
     Ok(Outcome {
         json: json!({ "changed": match kind {
             PinKind::Authentication => "authentication",
-            PinKind::Signing => "signing",
+            _ => "signing",
         } }),
         lines: vec![format!("{kind} changed")],
     })

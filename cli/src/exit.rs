@@ -44,7 +44,7 @@ pub const TABLE: &str = "Exit codes:
   5  one attempt left and --confirm-last-attempt not given
   6  card or link error (tag lost, timeout, unexpected response)
   7  the card lacks it (no signing certificate, not a JPKI card, PIN required)
-  8  the card's signature did not verify
+  8  the card's signature did not verify, or its data failed the integrity check
   9  verify / verify-login rejected the file or message (the reason is printed)
  10  no reader, no card, PC/SC service not running, card in use by another program,
      or vpcd unreachable (virtual-card serve)";
@@ -66,10 +66,11 @@ pub fn classify(error: &Error) -> (i32, &'static str) {
         | ErrorKind::CardStatus
         | ErrorKind::MalformedResponse
         | ErrorKind::Certificate => CARD,
-        ErrorKind::NoSigningCertificate | ErrorKind::NotJpkiCard | ErrorKind::PinRequired => {
-            UNAVAILABLE
-        }
-        ErrorKind::SignatureMismatch => BAD_SIGNATURE,
+        ErrorKind::NoSigningCertificate
+        | ErrorKind::NotJpkiCard
+        | ErrorKind::PinRequired
+        | ErrorKind::ApplicationNotFound => UNAVAILABLE,
+        ErrorKind::SignatureMismatch | ErrorKind::IntegrityCheckFailed => BAD_SIGNATURE,
     };
     (code, kind.name())
 }

@@ -1,5 +1,6 @@
 //! `kazashi`: the My Number Card's two certificates from the command line.
 
+mod card_info;
 mod card_surface;
 mod cert;
 mod commands;
@@ -206,6 +207,25 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         ttl: u32,
     },
+    /// The card-info application (券面事項入力補助AP): the four attributes (name, address,
+    /// birth date, sex) with the card-info PIN or verification number B, integrity-checked;
+    /// with --my-number, only the My Number (card-info PIN or verification number A).
+    /// `card-info inspect DIR` decodes and checks raw EF dumps (0001 … 0007) instead.
+    CardInfo {
+        #[command(subcommand)]
+        action: Option<CardInfoAction>,
+        /// Read the My Number, and only it. Collect it only for purposes the My Number Act
+        /// allows.
+        #[arg(long)]
+        my_number: bool,
+        /// Which secret opens the application.
+        #[arg(long, value_enum, default_value = "pin")]
+        unlock: card_info::Unlock,
+        /// Also read the signing certificate (signing password) and compare its name,
+        /// address, birth date and sex with the card-info application's.
+        #[arg(long, conflicts_with = "my_number")]
+        cross_check: bool,
+    },
     /// The card-surface application (券面事項確認AP): the card's front with verification
     /// number A or B — birth date, sex, expiry, the face photo (JPEG 2000) and the name,
     /// address and security-code images (sizes and media types), and the signature verdict.
@@ -231,6 +251,19 @@ enum Command {
     VirtualCard {
         #[command(subcommand)]
         action: VirtualCardAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CardInfoAction {
+    /// Decode and check raw EF dumps of the card-info application: files named 0001 … 0007
+    /// (with or without .bin), any of them missing.
+    Inspect {
+        /// The folder holding the dumps.
+        dir: PathBuf,
+        /// Show the My Number, if EF 0001 is among the dumps (withheld otherwise).
+        #[arg(long)]
+        my_number: bool,
     },
 }
 
@@ -440,10 +473,15 @@ fn run_without_card(cli: &Cli) -> Option<Result<Outcome, Failure>> {
                     verbose,
                 },
         } => serve(cli.profile, host, *port, *verbose),
+        Command::CardInfo {
+            action: Some(CardInfoAction::Inspect { dir, my_number }),
+            ..
+        } => card_info::inspect(dir, *my_number).map_err(Failure::from),
         Command::Status
         | Command::Cert { .. }
         | Command::Login { .. }
         | Command::Sign { .. }
+        | Command::CardInfo { action: None, .. }
         | Command::CardSurface { .. } => return None,
         Command::Pin { .. } => return None,
     })
@@ -546,10 +584,28 @@ fn run_card_command(
             },
             pins,
         ),
+        Command::CardInfo {
+            action: None,
+            my_number,
+            unlock,
+            cross_check,
+        } => card_info::read(
+            card,
+            card_info::Request {
+                my_number: *my_number,
+                unlock: *unlock,
+                cross_check: *cross_check,
+            },
+            pins,
+        ),
         Command::CardSurface { unlock, photo_out } => {
             card_surface::read(card, *unlock, photo_out.as_deref(), pins)
         }
-        Command::Demo
+        Command::CardInfo {
+            action: Some(CardInfoAction::Inspect { .. }),
+            ..
+        }
+        | Command::Demo
         | Command::Profiles
         | Command::Readers
         | Command::VirtualCard { .. }

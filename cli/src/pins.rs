@@ -1,6 +1,7 @@
 //! Reading PINs: a no-echo prompt on the terminal, or one line of standard input with
 //! `--pin-stdin`. The text is wiped as soon as the typed PIN is built.
 
+use kazashi::card_info::{CardInfoPin, VerificationNumberA, VerificationNumberB};
 use kazashi::{AuthPin, Error, PinKind, SigningPassword};
 use zeroize::Zeroizing;
 
@@ -33,6 +34,26 @@ impl PinSource {
     pub fn auth_pin(self, what: &str) -> Result<AuthPin, Error> {
         let text = self.read(&format!("{what} (4 digits): "))?;
         Ok(AuthPin::new(&text)?)
+    }
+
+    /// Reads and checks the card-info PIN.
+    pub fn card_info_pin(self) -> Result<CardInfoPin, Error> {
+        let text = self.read("Card-info PIN (券面事項入力補助用暗証番号, 4 digits): ")?;
+        Ok(CardInfoPin::new(&text)?)
+    }
+
+    /// Reads and checks verification number A (the My Number).
+    pub fn verification_number_a(self) -> Result<VerificationNumberA, Error> {
+        let text = self.read("Verification number A (照合番号A: your 12-digit My Number): ")?;
+        Ok(VerificationNumberA::new(&text)?)
+    }
+
+    /// Reads and checks verification number B.
+    pub fn verification_number_b(self) -> Result<VerificationNumberB, Error> {
+        let text = self.read(
+            "Verification number B (照合番号B: birth date as era YYMMDD, expiry year, security code; 14 digits): ",
+        )?;
+        Ok(VerificationNumberB::new(&text)?)
     }
 
     /// Reads and checks the signing password.

@@ -159,6 +159,26 @@ pub enum Error {
     /// A command could not be encoded for this link.
     #[error(transparent)]
     Apdu(#[from] ApduError),
+
+    /// Data the card returned does not match its integrity record, or the record's signature
+    /// chain is broken. The data was discarded.
+    #[error(
+        "the card's {what} failed its integrity check: {reason}. The data was discarded: the \
+         card may be damaged or altered"
+    )]
+    IntegrityCheckFailed {
+        /// Which file or record.
+        what: &'static str,
+        /// What did not hold.
+        reason: &'static str,
+    },
+
+    /// The card has no such application (phone tokens carry only JPKI).
+    #[error("this card has no {application} application: use a My Number Card, not a phone")]
+    ApplicationNotFound {
+        /// Which application.
+        application: &'static str,
+    },
 }
 
 /// Declares [`ErrorKind`] from one list: each kind with its stable name (CLI JSON, logs) and
@@ -240,6 +260,12 @@ error_kinds! {
         "Try again; if it persists, the card may be faulty.";
     /// The caller's input is unusable.
     InvalidInput = "invalid-input", "Correct the input and try again.";
+    /// The card's data failed its integrity check and was discarded.
+    IntegrityCheckFailed = "integrity-check-failed",
+        "Do not rely on this card's data; have the card checked at your municipal office.";
+    /// The card has no such application.
+    ApplicationNotFound = "application-not-found",
+        "Use a My Number Card: phone tokens carry only the electronic certificates.";
 }
 
 impl Error {
@@ -264,6 +290,8 @@ impl Error {
             Error::Certificate { .. } => ErrorKind::Certificate,
             Error::SignatureMismatch => ErrorKind::SignatureMismatch,
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::IntegrityCheckFailed { .. } => ErrorKind::IntegrityCheckFailed,
+            Error::ApplicationNotFound { .. } => ErrorKind::ApplicationNotFound,
         }
     }
 

@@ -39,6 +39,7 @@ pub use kazashi_iso7816::{apdu, channel, transport};
 pub use kazashi_login as login;
 
 pub mod card;
+pub mod card_info;
 pub mod card_surface;
 pub mod error;
 pub mod jpki;
@@ -54,7 +55,9 @@ pub use jpki::{
 };
 pub use kazashi_certificate::CertificateError;
 pub use kazashi_login::{LoginMessage, LoginRequest, RelyingPartyId};
-pub use pin::{AuthPin, LastAttempt, Pin, PinFormatError, PinKind, PinStatus, SigningPassword};
+pub use pin::{
+    AuthPin, JpkiPin, LastAttempt, Pin, PinFormatError, PinKind, PinStatus, SigningPassword,
+};
 pub use transport::{LinkCapabilities, Transport, TransportError};
 
 /// The README's Rust examples compile and run as doctests.

@@ -6,33 +6,57 @@ use std::fmt;
 
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-/// Which of the two JPKI secrets.
+/// Which secret of the card: the two JPKI secrets, and the three that open the card-info
+/// application (券面事項入力補助AP; the last two also open the card-surface application).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PinKind {
     /// 利用者証明用暗証番号: 4 digits, 3 attempts; unlocks the authentication key.
     Authentication,
     /// 署名用パスワード: 6–16 of A–Z and 0–9, 5 attempts; unlocks the signature key and certificate.
     Signing,
+    /// 券面事項入力補助用暗証番号: 4 digits, 3 attempts, a counter of its own (often the same
+    /// digits as the authentication PIN, but spending one never spends the other). Opens the
+    /// My Number and the four attributes.
+    CardInfo,
+    /// 照合番号A: the 12-digit My Number itself. Opens the My Number (not the attributes), and
+    /// the card-surface application.
+    VerificationNumberA,
+    /// 照合番号B: 14 digits, the birth date as era `YYMMDD`, the card's expiry year and its
+    /// 4-digit security code. Opens the four attributes (not the My Number), and the front
+    /// side in the card-surface application.
+    VerificationNumberB,
 }
 
 impl PinKind {
-    /// Attempts a fresh counter allows.
+    /// Attempts a fresh counter allows. For the two verification numbers no source gives the
+    /// count (`docs/protocol.md` §5); 10 is the virtual card's choice, and the library never
+    /// relies on it: it reads the card's counter before every entry.
     pub fn max_attempts(self) -> u8 {
         match self {
-            PinKind::Authentication => 3,
+            PinKind::Authentication | PinKind::CardInfo => 3,
             PinKind::Signing => 5,
+            PinKind::VerificationNumberA | PinKind::VerificationNumberB => 10,
         }
+    }
+
+    /// Whether this secret belongs to the JPKI application (the other three do not).
+    pub fn is_jpki(self) -> bool {
+        matches!(self, PinKind::Authentication | PinKind::Signing)
     }
 
     /// What the holder must do once this PIN is locked.
     pub fn unlock_advice(self) -> &'static str {
         match self {
-            PinKind::Authentication => {
+            PinKind::Authentication | PinKind::CardInfo => {
                 "unlock it at your municipal office (市区町村の窓口) with the card and photo ID"
             }
             PinKind::Signing => {
                 "reset it at your municipal office (市区町村の窓口) with the card and photo ID, \
                  or at a convenience-store kiosk after reserving with the JPKI 暗証番号リセット app"
+            }
+            PinKind::VerificationNumberA | PinKind::VerificationNumberB => {
+                "ask at your municipal office (市区町村の窓口), with the card and photo ID; until \
+                 then, the card-info PIN still opens the same data"
             }
         }
     }
@@ -43,6 +67,9 @@ impl fmt::Display for PinKind {
         f.write_str(match self {
             PinKind::Authentication => "authentication PIN",
             PinKind::Signing => "signing password",
+            PinKind::CardInfo => "card-info PIN",
+            PinKind::VerificationNumberA => "verification number A (your My Number)",
+            PinKind::VerificationNumberB => "verification number B",
         })
     }
 }
@@ -72,6 +99,30 @@ pub enum PinFormatError {
     /// The signing password lacks a letter or a digit.
     #[error("the signing password mixes letters and digits: it needs at least one of each")]
     SigningPasswordNeedsLetterAndDigit,
+    /// A card-info secret (card-info PIN, verification number A or B) is not the right number
+    /// of digits 0–9.
+    #[error("the {pin} has exactly {expected} digits 0-9 (got {len} characters)")]
+    Digits {
+        /// Which secret.
+        pin: PinKind,
+        /// How many digits it has.
+        expected: usize,
+        /// Characters entered.
+        len: usize,
+    },
+    /// Verification number A is a My Number whose check digit does not match: a typo, caught
+    /// before it costs an attempt.
+    #[error(
+        "verification number A is your 12-digit My Number, and the last digit of this one does \
+         not match the other eleven: check it against the card"
+    )]
+    MyNumberCheckDigit,
+    /// Verification number B does not start with a possible era date `YYMMDD`.
+    #[error(
+        "verification number B starts with your birth date in the Japanese era as YYMMDD \
+         (e.g. 020401 for 平成2年4月1日), then the card's expiry year and its 4-digit security code"
+    )]
+    VerificationNumberBDate,
 }
 
 impl PinFormatError {
@@ -84,6 +135,9 @@ impl PinFormatError {
             PinFormatError::SigningPasswordLength { .. }
             | PinFormatError::SigningPasswordCharacters
             | PinFormatError::SigningPasswordNeedsLetterAndDigit => PinKind::Signing,
+            PinFormatError::Digits { pin, .. } => *pin,
+            PinFormatError::MyNumberCheckDigit => PinKind::VerificationNumberA,
+            PinFormatError::VerificationNumberBDate => PinKind::VerificationNumberB,
         }
     }
 }
@@ -101,7 +155,9 @@ pub enum LastAttempt {
     Confirmed,
 }
 
-/// A PIN the card can check. Implemented by [`AuthPin`] and [`SigningPassword`] only.
+/// A PIN the card can check: [`AuthPin`] and [`SigningPassword`] (JPKI), and the card-info
+/// application's secrets ([`crate::card_info::CardInfoPin`] and the two verification numbers).
+/// Sealed: only this crate's well-formed types are sent.
 pub trait Pin: sealed::Sealed {
     /// Which secret this is.
     const KIND: PinKind;
@@ -109,7 +165,14 @@ pub trait Pin: sealed::Sealed {
     fn bytes(&self) -> &[u8];
 }
 
-mod sealed {
+/// A secret of the JPKI application: what its flows (log-in, signing, PIN change) accept, so a
+/// card-info secret cannot be handed to them.
+pub trait JpkiPin: Pin {}
+
+impl JpkiPin for AuthPin {}
+impl JpkiPin for SigningPassword {}
+
+pub(crate) mod sealed {
     pub trait Sealed {}
     impl Sealed for super::AuthPin {}
     impl Sealed for super::SigningPassword {}

@@ -5,6 +5,7 @@
 mod common;
 
 use common::block;
+use kazashi::card_info::{AttributesKey, CardInfoCard, CardInfoPin, MyNumberKey};
 use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt,
     PinKind, SignOptions, SigningPassword, Transport, TransportError,
@@ -33,6 +34,9 @@ enum Flow {
     ChangeSigningPassword,
     ChangeAuthPinToNew,
     ChangeSigningPasswordToNew,
+    CardInfoAttributes,
+    CardInfoMyNumber,
+    CardInfoWrongPin,
 }
 
 /// The values the `...ToNew` flows change the PINs to.
@@ -40,7 +44,7 @@ const NEW_AUTH_PIN: &str = "5678";
 const NEW_SIGNING_PASSWORD: &str = "NEW456";
 
 impl Flow {
-    const ALL: [Flow; 12] = [
+    const ALL: [Flow; 15] = [
         Flow::Status,
         Flow::ReadAuthCertificate,
         Flow::ReadAuthCa,
@@ -53,6 +57,9 @@ impl Flow {
         Flow::ChangeSigningPassword,
         Flow::ChangeAuthPinToNew,
         Flow::ChangeSigningPasswordToNew,
+        Flow::CardInfoAttributes,
+        Flow::CardInfoMyNumber,
+        Flow::CardInfoWrongPin,
     ];
 
     /// The PIN the user entered for this flow, if any, and whether it is wrong.
@@ -68,6 +75,8 @@ impl Flow {
             | Flow::ChangeSigningPassword
             | Flow::ChangeSigningPasswordToNew => Some((PinKind::Signing, false)),
             Flow::SignWrongPassword => Some((PinKind::Signing, true)),
+            Flow::CardInfoAttributes | Flow::CardInfoMyNumber => Some((PinKind::CardInfo, false)),
+            Flow::CardInfoWrongPin => Some((PinKind::CardInfo, true)),
         }
     }
 
@@ -109,6 +118,21 @@ impl Flow {
                 &SigningPassword::new(NEW_SIGNING_PASSWORD).unwrap(),
                 last,
             )),
+            Flow::CardInfoAttributes => block(
+                CardInfoCard::new(card.card_mut())
+                    .read_attributes(AttributesKey::Pin(&card_info_pin("1234")), last),
+            )
+            .map(drop),
+            Flow::CardInfoMyNumber => block(
+                CardInfoCard::new(card.card_mut())
+                    .read_my_number(MyNumberKey::Pin(&card_info_pin("1234")), last),
+            )
+            .map(drop),
+            Flow::CardInfoWrongPin => block(
+                CardInfoCard::new(card.card_mut())
+                    .read_attributes(AttributesKey::Pin(&card_info_pin("9999")), last),
+            )
+            .map(drop),
         }
     }
 
@@ -135,6 +159,13 @@ impl Flow {
         }
     }
 }
+
+fn card_info_pin(digits: &str) -> CardInfoPin {
+    CardInfoPin::new(digits).unwrap()
+}
+
+/// The secrets whose attempts are accounted for.
+const COUNTED: [PinKind; 3] = [PinKind::Authentication, PinKind::Signing, PinKind::CardInfo];
 
 /// Whether a CHANGE REFERENCE DATA reached the card and succeeded.
 fn pin_changed(card: &VirtualCard) -> bool {
@@ -186,8 +217,7 @@ fn every_fault_at_every_apdu_of_every_flow() {
                 runs += 1;
                 let mut card = VirtualCard::from_profile(profile);
                 card.record_transcript(true);
-                let before =
-                    [PinKind::Authentication, PinKind::Signing].map(|k| card.attempts_left(k));
+                let before = COUNTED.map(|k| card.attempts_left(k));
                 let result = {
                     let mut link = FaultyTransport::new(&mut card, at, fault);
                     let mut session = JpkiCard::new(&mut link);
@@ -235,10 +265,7 @@ fn every_fault_at_every_apdu_of_every_flow() {
                 // that reached the card cost an attempt.
                 let verifies = pin_verifies(&card);
                 assert!(verifies <= 1, "VERIFY sent twice: {context}");
-                for (i, kind) in [PinKind::Authentication, PinKind::Signing]
-                    .into_iter()
-                    .enumerate()
-                {
+                for (i, kind) in COUNTED.into_iter().enumerate() {
                     let spent = before[i].unwrap() - card.attempts_left(kind).unwrap();
                     let expected = match flow.pin() {
                         Some((k, true)) if k == kind => verifies,

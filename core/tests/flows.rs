@@ -321,7 +321,7 @@ fn blocked_profiles_send_no_verify() {
             PinKind::Authentication => {
                 block(session.login(b"c", &auth_pin(), LastAttempt::Confirmed)).unwrap_err()
             }
-            PinKind::Signing => block(session.sign(
+            _ => block(session.sign(
                 &DocumentDigest::of_document(DigestAlgorithm::Sha256, b"d"),
                 &password(),
                 SignOptions {

@@ -1,8 +1,12 @@
-//! With logging at its most verbose, no PIN, no VERIFY/CHANGE body and no personal attribute
-//! reaches the log.
+//! With logging at its most verbose, no PIN, no VERIFY/CHANGE body, no personal attribute and no
+//! My Number reaches the log.
 
 use std::sync::Mutex;
 
+use kazashi::card::Card;
+use kazashi::card_info::{
+    AttributesKey, CardInfoCard, CardInfoPin, MyNumberKey, VerificationNumberA, VerificationNumberB,
+};
 use kazashi::{
     AuthPin, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt, SignOptions, SigningPassword,
 };
@@ -50,13 +54,46 @@ fn verbose_logs_hold_no_secrets_or_personal_data() {
     ))
     .unwrap();
     let personal = result.certificate.personal.clone().unwrap();
+    // The card-info application: the attributes, and the My Number with verification number A.
+    let my_number = card.my_number();
+    let number_b = card.verification_number_b();
+    {
+        let mut layer = Card::new(&mut card);
+        let mut card_info = CardInfoCard::new(&mut layer);
+        let attributes = pollster::block_on(card_info.read_attributes(
+            AttributesKey::NumberB(&VerificationNumberB::new(&number_b).unwrap()),
+            LastAttempt::Refuse,
+        ))
+        .unwrap();
+        assert_eq!(attributes.attributes.name, personal.name.clone().unwrap());
+        let _ = pollster::block_on(card_info.read_attributes(
+            AttributesKey::Pin(&CardInfoPin::new("6402").unwrap()),
+            LastAttempt::Refuse,
+        ));
+        let number = pollster::block_on(card_info.read_my_number(
+            MyNumberKey::NumberA(&VerificationNumberA::new(&my_number).unwrap()),
+            LastAttempt::Refuse,
+        ))
+        .unwrap();
+        assert_eq!(number.my_number.digits(), my_number);
+        // Debug output of what was read says nothing either.
+        let shown = format!("{attributes:?} {number:?}");
+        assert!(
+            !shown.contains(&my_number) && !shown.contains("仮想"),
+            "{shown}"
+        );
+    }
     let lines = LINES.lock().unwrap().join("\n");
     assert!(lines.contains("VERIFY"), "logging is on: {lines}");
-    let mut secrets = vec!["4826", "7391", "1234", "ZQ7XK9", "ABC123"]
+    let mut secrets = vec!["4826", "7391", "1234", "ZQ7XK9", "ABC123", "6402"]
         .into_iter()
         .map(String::from)
         .collect::<Vec<_>>();
-    for s in ["4826", "7391", "ZQ7XK9", "ABC123"] {
+    secrets.push(my_number.clone());
+    secrets.push(number_b.clone());
+    for s in [
+        "4826", "7391", "ZQ7XK9", "ABC123", "6402", &my_number, &number_b,
+    ] {
         secrets.push(hex::encode_upper(s));
         secrets.push(hex::encode(s));
     }

@@ -270,6 +270,23 @@ fn main() {
         }
     }
 
+    // card_info_files: the card-info application's files as a dump holds them (the target's
+    // framing: a presence mask, then a length-prefixed file each), all seven and the three an
+    // attributes read needs.
+    let card = VirtualCard::default();
+    for (name, fids) in [
+        ("all-files", &[1u16, 2, 3, 4, 5, 6, 7][..]),
+        ("attributes-read", &[2, 3, 4][..]),
+    ] {
+        let mut framed = vec![fids.iter().fold(0u8, |mask, fid| mask | 1 << (fid - 1))];
+        for fid in fids {
+            let file = card.card_info_file(*fid).expect("a card-info file");
+            framed.extend((file.len() as u16).to_be_bytes());
+            framed.extend(file);
+        }
+        seeds.write("card_info_files", name, &framed);
+    }
+
     // login_message: a verified log-in, as the app sends it.
     let mut card = VirtualCard::default();
     let login = pollster::block_on(JpkiCard::new(&mut card).login(

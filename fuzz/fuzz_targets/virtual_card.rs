@@ -180,6 +180,8 @@ fn restore(card: &mut VirtualCard, fresh: [Option<u8>; 2]) -> bool {
         let pin = match kind {
             PinKind::Authentication => card.config().auth_pin.clone().into_bytes(),
             PinKind::Signing => card.config().signing_password.clone().into_bytes(),
+            // The card-info secrets are not this target's.
+            _ => return false,
         };
         let mut wrong = pin.clone();
         wrong[0] ^= 1;
@@ -188,7 +190,10 @@ fn restore(card: &mut VirtualCard, fresh: [Option<u8>; 2]) -> bool {
             command.extend_from_slice(pin);
             command
         };
-        let [hi, lo] = kazashi::jpki::ef::pin(kind).to_be_bytes();
+        let Some(fid) = kazashi::jpki::ef::pin(kind) else {
+            return false;
+        };
+        let [hi, lo] = fid.to_be_bytes();
         card.process(SELECT_JPKI);
         card.process(&[0x00, 0xA4, 0x02, 0x0C, 0x02, hi, lo]);
         if card.process(&verify(&pin)) != [0x90, 0x00] {

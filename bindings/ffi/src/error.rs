@@ -117,6 +117,10 @@ mirror_error_kinds! {
     /// The caller's input is unusable (empty challenge, wrong digest length, SHA-1 without
     /// opt-in...).
     InvalidInput,
+    /// The card's data failed its integrity check (card-info application) and was discarded.
+    IntegrityCheckFailed,
+    /// The card has no such application (phone tokens carry only JPKI).
+    ApplicationNotFound,
 }
 
 /// Everything a card flow can end in. Kotlin: `KazashiException.Failed`; Swift:

@@ -25,6 +25,7 @@
 
 #![warn(missing_docs)]
 
+mod card_info;
 mod card_surface;
 #[cfg(feature = "documents")]
 mod documents;
@@ -38,13 +39,17 @@ mod trust;
 #[cfg(feature = "virtual-card")]
 mod virtual_card;
 
+pub use card_info::{
+    cross_check_card_info, AttributesUnlock, CardInfoAttributes, CardInfoCrossCheck,
+    CardInfoIntegrity, FieldMatch, IntegrityCheck, MyNumberResult, MyNumberUnlock,
+};
 pub use card_surface::{CardSurface, SurfaceSignatureVerdict, SurfaceUnlock};
 pub use error::{ErrorKind, KazashiError, NfcError};
 pub use login::{parse_login_request, LoginRequest, LoginV2Result};
 pub use model::{
-    ApduStats, CardStatus, CertificateInfo, CertificateKind, CertificatePurpose, DigestAlgorithm,
-    InfoAccess, LoginResult, PersonalAttributes, PinKind, PinStatus, SignOptions, SignResult,
-    SignedFile, TokenType,
+    parse_certificate, ApduStats, CardStatus, CertificateInfo, CertificateKind, CertificatePurpose,
+    DigestAlgorithm, InfoAccess, LoginResult, PersonalAttributes, PinKind, PinStatus, SignOptions,
+    SignResult, SignedFile, TokenType,
 };
 pub use session::CardSession;
 pub use transceiver::{LinkInfo, NfcTransceiver};

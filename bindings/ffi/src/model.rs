@@ -9,6 +9,12 @@ pub enum PinKind {
     Authentication,
     /// 署名用パスワード: 6–16 of A–Z and 0–9, 5 attempts.
     Signing,
+    /// 券面事項入力補助用暗証番号 (card-info application): 4 digits, 3 attempts, its own counter.
+    CardInfo,
+    /// 照合番号A: the 12-digit My Number (card-info and card-surface applications).
+    VerificationNumberA,
+    /// 照合番号B: 14 digits, era birth date, expiry year, security code.
+    VerificationNumberB,
 }
 
 impl From<kazashi::PinKind> for PinKind {
@@ -16,6 +22,9 @@ impl From<kazashi::PinKind> for PinKind {
         match k {
             kazashi::PinKind::Authentication => PinKind::Authentication,
             kazashi::PinKind::Signing => PinKind::Signing,
+            kazashi::PinKind::CardInfo => PinKind::CardInfo,
+            kazashi::PinKind::VerificationNumberA => PinKind::VerificationNumberA,
+            kazashi::PinKind::VerificationNumberB => PinKind::VerificationNumberB,
         }
     }
 }
@@ -25,6 +34,9 @@ impl From<PinKind> for kazashi::PinKind {
         match p {
             PinKind::Authentication => kazashi::PinKind::Authentication,
             PinKind::Signing => kazashi::PinKind::Signing,
+            PinKind::CardInfo => kazashi::PinKind::CardInfo,
+            PinKind::VerificationNumberA => kazashi::PinKind::VerificationNumberA,
+            PinKind::VerificationNumberB => kazashi::PinKind::VerificationNumberB,
         }
     }
 }

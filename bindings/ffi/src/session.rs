@@ -17,7 +17,7 @@ use crate::model::{
 };
 use crate::transceiver::{ForeignTransport, NfcTransceiver};
 
-fn last_attempt(confirmed: bool) -> LastAttempt {
+pub(crate) fn last_attempt(confirmed: bool) -> LastAttempt {
     if confirmed {
         LastAttempt::Confirmed
     } else {
@@ -76,10 +76,20 @@ impl CardSession {
         })
     }
 
-    /// A PIN's retry counter, read without spending an attempt.
+    /// A PIN's retry counter, read without spending an attempt: a JPKI PIN from the JPKI
+    /// application, a card-info secret (card-info PIN, verification number A or B) from the
+    /// card-info application.
     pub async fn retry_counter(&self, pin: PinKind) -> Result<PinStatus, KazashiError> {
         let mut card = self.card.lock().await;
-        Ok(card.retry_counter(pin.into()).await?.into())
+        let kind = kazashi::PinKind::from(pin);
+        let status = if kind.is_jpki() {
+            card.retry_counter(kind).await?
+        } else {
+            kazashi::card_info::CardInfoCard::new(card.card_mut())
+                .retry_counter(kind)
+                .await?
+        };
+        Ok(status.into())
     }
 
     /// Reads a certificate that needs no PIN (either CA; the card's authentication
@@ -242,6 +252,15 @@ impl CardSession {
                 let new = SigningPassword::new(&new).map_err(kazashi::Error::from)?;
                 let mut card = self.card.lock().await;
                 card.change_pin(&current, &new, last).await?;
+            }
+            other => {
+                return Err(kazashi::Error::InvalidInput {
+                    reason: format!(
+                        "the {} is not changed through the JPKI application",
+                        kazashi::PinKind::from(other)
+                    ),
+                }
+                .into())
             }
         }
         Ok(())

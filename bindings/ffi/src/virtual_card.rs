@@ -255,6 +255,24 @@ impl VirtualCard {
     pub fn root_certificate(&self, pin: PinKind) -> Vec<u8> {
         self.card().root_der(pin.into()).to_vec()
     }
+
+    /// This virtual card's My Number (a made-up number with a valid check digit), which is
+    /// also its verification number A: for tests of the card-info application.
+    pub fn my_number(&self) -> String {
+        self.card().my_number()
+    }
+
+    /// This virtual card's verification number B (era birth date, expiry year, security
+    /// code).
+    pub fn verification_number_b(&self) -> String {
+        self.card().verification_number_b()
+    }
+
+    /// The virtual J-LIS card-info key (SubjectPublicKeyInfo DER) that signed the card-info
+    /// application's certificate: pass it as `issuerKey` to have that certificate verified.
+    pub fn card_info_issuer_key(&self) -> Vec<u8> {
+        self.card().card_info_issuer_public_key_der()
+    }
 }
 
 #[uniffi::export]

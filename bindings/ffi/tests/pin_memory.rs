@@ -15,9 +15,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use kazashi_ffi::{
-    parse_login_request, CardSession, CertificateKind, DigestAlgorithm, LinkInfo, LoginVerifier,
-    NfcError, NfcTransceiver, PinKind, SignOptions, UniFfiTag, VirtualCard, VirtualCardOptions,
-    VirtualCardProfile,
+    parse_login_request, AttributesUnlock, CardSession, CertificateKind, DigestAlgorithm, LinkInfo,
+    LoginVerifier, MyNumberUnlock, NfcError, NfcTransceiver, PinKind, SignOptions, UniFfiTag,
+    VirtualCard, VirtualCardOptions, VirtualCardProfile,
 };
 use uniffi::{Lift, Lower, RustBuffer, RustCallStatus};
 
@@ -45,7 +45,19 @@ static PASSWORD: [u8; 16] = masked(b"QX7KZ2WM9RPL4TNV");
 static NEW_PASSWORD: [u8; 16] = masked(b"ZN4P8W2KQ6TRM3XJ");
 static WRONG_PASSWORD: [u8; 12] = masked(b"HV3T7QK2ZW9B");
 
-fn all_secrets() -> [(&'static str, Secret); 6] {
+/// The virtual card's two verification numbers (its My Number and number B), masked. They
+/// come from the card, so they are taken once from a card that is then dropped.
+fn card_numbers() -> &'static (Vec<u8>, Vec<u8>) {
+    static NUMBERS: std::sync::OnceLock<(Vec<u8>, Vec<u8>)> = std::sync::OnceLock::new();
+    NUMBERS.get_or_init(|| {
+        let card = VirtualCard::new(VirtualCardProfile::PhysicalCard);
+        let mask = |s: String| s.bytes().map(|b| b ^ MASK).collect::<Vec<u8>>();
+        (mask(card.my_number()), mask(card.verification_number_b()))
+    })
+}
+
+fn all_secrets() -> [(&'static str, Secret); 8] {
+    let (number_a, number_b) = card_numbers();
     [
         ("authentication PIN", Secret(&AUTH_PIN)),
         ("new authentication PIN", Secret(&NEW_AUTH_PIN)),
@@ -53,6 +65,8 @@ fn all_secrets() -> [(&'static str, Secret); 6] {
         ("signing password", Secret(&PASSWORD)),
         ("new signing password", Secret(&NEW_PASSWORD)),
         ("wrong signing password", Secret(&WRONG_PASSWORD)),
+        ("verification number A (My Number)", Secret(number_a)),
+        ("verification number B", Secret(number_b)),
     ]
 }
 
@@ -298,6 +312,31 @@ const CALLS: &[(&str, VirtualCardProfile, Call)] = &[
         let new = from_foreign(&Secret(&NEW_AUTH_PIN));
         block(s.change_pin(PinKind::Authentication, auth(), new, false)).is_ok()
     }),
+    // The card-info application: its PIN (the virtual card's default is the authentication
+    // PIN's digits) and the two verification numbers.
+    (
+        "card-info attributes with the PIN",
+        VirtualCardProfile::PhysicalCard,
+        |s| block(s.read_card_info(AttributesUnlock::CardInfoPin, auth(), false, None)).is_ok(),
+    ),
+    (
+        "card-info attributes with number B",
+        VirtualCardProfile::PhysicalCard,
+        |s| {
+            let number = from_foreign(&Secret(&card_numbers().1));
+            block(s.read_card_info(AttributesUnlock::VerificationNumberB, number, false, None))
+                .is_ok()
+        },
+    ),
+    (
+        "the My Number with number A",
+        VirtualCardProfile::PhysicalCard,
+        |s| {
+            let number = from_foreign(&Secret(&card_numbers().0));
+            block(s.read_my_number(MyNumberUnlock::VerificationNumberA, number, false, None))
+                .is_ok()
+        },
+    ),
     ("a password change", VirtualCardProfile::PhysicalCard, |s| {
         let new = from_foreign(&Secret(&NEW_PASSWORD));
         block(s.change_pin(PinKind::Signing, password(), new, false)).is_ok()

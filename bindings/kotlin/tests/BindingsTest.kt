@@ -9,7 +9,11 @@ import java.security.Signature
 import java.security.cert.CertificateFactory
 import java.security.cert.X509Certificate
 import java.util.concurrent.atomic.AtomicInteger
+import jp.kazashi.AttributesUnlock
 import jp.kazashi.CardSession
+import jp.kazashi.IntegrityCheck
+import jp.kazashi.MyNumberUnlock
+import jp.kazashi.crossCheckCardInfo
 import jp.kazashi.CertificateInfo
 import jp.kazashi.CertificatePurpose
 import jp.kazashi.CertificateKind
@@ -375,6 +379,42 @@ fun main() {
         }
     }
 
+    t.test("a log-in cancelled while VERIFY is on the air: the next entry is PinCheckInterrupted, not re-sent") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            val verifyDelivered = kotlinx.coroutines.CompletableDeferred<Unit>()
+            // Delivers the first VERIFY with a PIN to the card, then never answers it.
+            val stalling = object : NfcTransceiver {
+                var stalled = false
+                override fun linkInfo(): LinkInfo = card.linkInfo()
+                override suspend fun transceive(command: ByteArray): ByteArray {
+                    val isVerify = command[1] == 0x20.toByte() && command.size > 5
+                    val response = card.process(command)
+                    if (isVerify && !stalled) {
+                        stalled = true
+                        verifyDelivered.complete(Unit)
+                        kotlinx.coroutines.awaitCancellation()
+                    }
+                    return response
+                }
+            }
+            CardSession(stalling).use { session ->
+                coroutineScope {
+                    val login = async { session.login(challenge, "9999", false) }
+                    verifyDelivered.await()
+                    login.cancel()
+                    expectThrows<kotlinx.coroutines.CancellationException> { login.await() }
+                }
+                check(card.attemptsLeft(PinKind.AUTHENTICATION) == 2.toUByte()) { "the card counted the wrong PIN" }
+                val e = expectFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                check(e.pin == PinKind.AUTHENTICATION)
+                check(card.pinVerifications() == 1u) { "no VERIFY was sent for the refused entry" }
+                check(session.retryCounter(PinKind.AUTHENTICATION).attemptsLeft == 2.toUByte())
+                val result = session.login(challenge, "1234", false)
+                check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
+            }
+        }
+    }
+
     t.test("tag lost after VERIFY surfaces as TagLost") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             // APDU 3 is the SIGN, after the VERIFY.
@@ -586,6 +626,59 @@ fun main() {
         }
         check(runs == healthy * faults.size && healthy == 5) { "$runs runs over $healthy APDUs" }
         println("       Kotlin fault matrix: $runs runs ($healthy APDUs x ${faults.size} faults)")
+    }
+
+    t.test("card-info: the four attributes checked and equal to the signing certificate; the My Number only on request") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                val attributes = session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "1234", false, card.cardInfoIssuerKey())
+                check(attributes.birthDate == "19900401" && attributes.sex == "2") { "attributes" }
+                check(attributes.integrity.attributesDigest == IntegrityCheck.PASSED)
+                check(attributes.integrity.myNumberDigest == IntegrityCheck.NOT_READ) { "the My Number was not read" }
+                check(attributes.integrity.recordSignature == IntegrityCheck.PASSED)
+                check(attributes.integrity.issuerVerified)
+                // The signing certificate, checked by java.security, names the same person.
+                val signing = session.readSigningCertificate("ABC123", false)
+                x509(signing).checkValidity()
+                check(crossCheckCardInfo(attributes, signing.der).allEqual)
+
+                val byB = session.readCardInfo(AttributesUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB(), false, null)
+                check(!byB.integrity.issuerVerified) { "no issuer key given: not verified" }
+                val number = session.readMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, card.myNumber(), false, null)
+                check(number.myNumber == card.myNumber())
+                check(number.integrity.myNumberDigest == IntegrityCheck.PASSED)
+            }
+        }
+    }
+
+    t.test("card-info PIN: its own counter, locked after three, the authentication PIN untouched") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                for (left in listOf(2, 1)) {
+                    val e = expectFailure(ErrorKind.WRONG_PIN) {
+                        kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "9999", false, null) }
+                    }
+                    check(e.pin == PinKind.CARD_INFO && e.attemptsLeft?.toInt() == left) { "${e.pin} ${e.attemptsLeft}" }
+                }
+                expectFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) {
+                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "9999", false, null) }
+                }
+                expectFailure(ErrorKind.PIN_BLOCKED) {
+                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "9999", true, null) }
+                }
+                check(session.retryCounter(PinKind.CARD_INFO).blocked)
+                check(session.retryCounter(PinKind.AUTHENTICATION).attemptsLeft?.toInt() == 3)
+                val login = session.login(challenge, "1234", false)
+                check(javaVerifies("SHA256withRSA", login.certificate, challenge, login.signature))
+            }
+        }
+        VirtualCard(VirtualCardProfile.CARD_INFO_TAMPERED).use { card ->
+            CardSession(card).use { session ->
+                expectFailure(ErrorKind.INTEGRITY_CHECK_FAILED) {
+                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "1234", false, null) }
+                }
+            }
+        }
     }
 
     exitProcess(t.run())

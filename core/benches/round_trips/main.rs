@@ -10,6 +10,7 @@ mod typical_client;
 
 use tap_model::TapModel;
 
+use kazashi::card_info::{self, AttributesKey, CardInfoCard, CardInfoPin, MyNumberKey};
 use kazashi::{
     ApduStats, AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt,
     SignOptions, SigningPassword,
@@ -69,6 +70,7 @@ fn main() {
     let pin = AuthPin::new("1234").unwrap();
     let password = SigningPassword::new("ABC123").unwrap();
     let digest = DocumentDigest::of_document(DigestAlgorithm::Sha256, b"document");
+    let card_info_pin = CardInfoPin::new("1234").unwrap();
     println!("| flow                         | profile            | APDUs | bytes→ | ←bytes   | model ms | typical APDUs | typical ms |");
     println!("|------------------------------|--------------------|------:|-------:|---------:|---------:|--------------:|-----------:|");
     for profile in [
@@ -113,6 +115,26 @@ fn main() {
             &cost,
             Some(measure_typical(profile, typical_client::sign)),
         );
+        if profile == Profile::AndroidPhoneToken {
+            continue; // a phone token carries JPKI only
+        }
+        let (cost, read) = measure(profile, |s| {
+            block(
+                CardInfoCard::new(s.card_mut())
+                    .read_attributes(AttributesKey::Pin(&card_info_pin), LastAttempt::Refuse),
+            )
+            .unwrap()
+        });
+        assert_eq!(read.integrity.record_signature, card_info::Check::Passed);
+        row("card-info 4 attributes", profile, &cost, None);
+        let (cost, _) = measure(profile, |s| {
+            block(
+                CardInfoCard::new(s.card_mut())
+                    .read_my_number(MyNumberKey::Pin(&card_info_pin), LastAttempt::Refuse),
+            )
+            .unwrap()
+        });
+        row("card-info My Number", profile, &cost, None);
     }
     println!();
     println!(
@@ -122,6 +144,10 @@ fn main() {
         "its one refused probe). typical = SELECT per EF, 4-byte header read, 256-byte chunks, no"
     );
     println!("retry check (docs/protocol.md §3.4), replayed against the same virtual card.");
+    println!(
+        "card-info rows: SELECT, counter, VERIFY, the data file, EF 0003 and EF 0004, the data"
+    );
+    println!("integrity-checked before it is returned.");
     println!(
         "Tap-time model (core/benches/round_trips/tap_model.rs): {}.",
         TapModel::PHONE.describe()

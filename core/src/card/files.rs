@@ -21,6 +21,9 @@ pub enum FileShape {
     Der,
     /// A fixed-size record of at most this many bytes.
     Fixed(usize),
+    /// A BER-TLV object (ISO/IEC 7816-4: multi-byte tags, short or long lengths) whose header
+    /// gives the length; filler after it is ignored. The card-info files.
+    BerTlv,
 }
 
 /// An EF with the names its SELECT and READ BINARY carry in errors.
@@ -79,6 +82,9 @@ impl<T: Transport> Card<T> {
             FileShape::Fixed(len) if data.len() < first.ne => data.len().min(len),
             FileShape::Fixed(len) => len,
             FileShape::Der => der_total_length(&data, operation)?,
+            FileShape::BerTlv => ber_tlv_object_size(&data).ok_or_else(|| {
+                Error::malformed(operation, "the file does not start with a BER-TLV header")
+            })?,
         };
         if data.len() > total {
             data.truncate(total);
@@ -206,7 +212,7 @@ impl<T: Transport> Card<T> {
     ) -> Result<(Vec<u8>, usize)> {
         let chunk = self.channel.capabilities().max_response_data();
         let ne = match shape {
-            FileShape::Der => chunk,
+            FileShape::Der | FileShape::BerTlv => chunk,
             FileShape::Fixed(len) => len.min(chunk),
         };
         match self.read_binary(from, 0, ne, pin, operation).await {
@@ -245,6 +251,36 @@ impl<T: Transport> Card<T> {
             sw => Err(Error::CardStatus { sw, operation }),
         }
     }
+}
+
+/// The size of the object a file starts with (tag, length and value), from its first bytes
+/// alone, so a reader can ask for exactly that many. `None` until `head` holds the whole
+/// header. The crate parses whole objects only, so the header is walked here: a tag whose low
+/// five bits are all set continues while bit 8 is set; a length is one byte below `80`, or
+/// `81`–`84` followed by that many bytes.
+pub(crate) fn ber_tlv_object_size(head: &[u8]) -> Option<usize> {
+    let mut at = 1;
+    if head.first()? & 0x1F == 0x1F {
+        while head.get(at)? & 0x80 != 0 {
+            at += 1;
+        }
+        at += 1;
+    }
+    let first = *head.get(at)?;
+    at += 1;
+    let length = match first {
+        0..=0x7F => usize::from(first),
+        0x81..=0x84 => {
+            let n = usize::from(first & 0x7F);
+            let bytes = head.get(at..at + n)?;
+            at += n;
+            bytes
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b))
+        }
+        _ => return None,
+    };
+    at.checked_add(length)
 }
 
 /// The full length of the DER object whose start is `data`.
@@ -292,5 +328,26 @@ mod tests {
         assert!(der_total_length(&[0x30, 0x83, 0x7F, 0xFF, 0xFF], "t").is_err());
         assert!(der_total_length(&[0x30, 0x82, 0x00, 0x05], "t").is_err());
         assert!(der_total_length(&[], "t").is_err());
+    }
+}
+
+#[cfg(test)]
+mod ber_tlv_tests {
+    use super::ber_tlv_object_size;
+
+    #[test]
+    fn sizes_from_headers() {
+        assert_eq!(ber_tlv_object_size(&[0xFF, 0x20, 0x08]), Some(11));
+        assert_eq!(
+            ber_tlv_object_size(&[0xFF, 0x20, 0x81, 0x90]),
+            Some(4 + 0x90)
+        );
+        assert_eq!(ber_tlv_object_size(&[0xFF, 0x20, 0x82, 0x01]), None);
+        assert_eq!(
+            ber_tlv_object_size(&[0x7F, 0x21, 0x82, 0x02, 0x34]),
+            Some(5 + 0x234)
+        );
+        assert_eq!(ber_tlv_object_size(&[0x30, 0x80]), None);
+        assert_eq!(ber_tlv_object_size(&[]), None);
     }
 }

@@ -9,7 +9,7 @@ use crate::card::addressing::short_ef_id;
 use crate::card::{Card, EfAddressing, PinRef, RETRY_QUERY};
 use crate::channel::ApduStats;
 use crate::error::{Error, Result};
-use crate::pin::{LastAttempt, Pin, PinKind, PinStatus};
+use crate::pin::{JpkiPin, LastAttempt, PinKind, PinStatus};
 use crate::transport::{LinkCapabilities, Transport};
 
 /// The four certificates on the card.
@@ -90,6 +90,12 @@ impl<T: Transport> JpkiCard<T> {
         self.card.capabilities()
     }
 
+    /// The card layer under this application, to reach another application of the same card
+    /// on the same tap (for example [`crate::card_info::CardInfoCard::new`]).
+    pub fn card_mut(&mut self) -> &mut Card<T> {
+        &mut self.card
+    }
+
     /// Borrows the transport (for example, the virtual card behind it).
     pub fn transport_mut(&mut self) -> &mut T {
         self.card.transport_mut()
@@ -113,20 +119,20 @@ impl<T: Transport> JpkiCard<T> {
     /// A PIN's counter, without spending an attempt.
     pub(crate) async fn query_pin(&mut self, kind: PinKind) -> Result<PinStatus> {
         self.card
-            .pin_status(pin_ref(kind), true)
+            .pin_status(pin_ref(kind)?, true)
             .await
             .map_err(|e| jpki_pin_meaning(kind, e))
     }
 
     /// The guarded VERIFY of [`Card::verify_pin`], with the JPKI meaning of a missing PIN.
-    pub(crate) async fn verify_pin<P: Pin>(
+    pub(crate) async fn verify_pin<P: JpkiPin>(
         &mut self,
         pin: &P,
         last_attempt: LastAttempt,
         allow_short: bool,
     ) -> Result<()> {
         self.card
-            .verify_pin(pin_ref(P::KIND), pin, last_attempt, allow_short)
+            .verify_pin(pin_ref(P::KIND)?, pin, last_attempt, allow_short)
             .await
             .map_err(|e| jpki_pin_meaning(P::KIND, e))
     }
@@ -146,6 +152,7 @@ impl<T: Transport> JpkiCard<T> {
         let (key_ef, select) = match kind {
             PinKind::Authentication => (ef::AUTH_KEY, "SELECT of the authentication key"),
             PinKind::Signing => (ef::SIGN_KEY, "SELECT of the signature key"),
+            other => return Err(not_jpki(other)),
         };
         let short = short_ef_id(key_ef).filter(|_| self.card.addressing.keys.try_short());
         if let Some(p2) = short {
@@ -185,18 +192,20 @@ impl<T: Transport> JpkiCard<T> {
 }
 
 /// The JPKI PIN of `kind`: its EF and the name of its SELECT.
-fn pin_ref(kind: PinKind) -> PinRef {
-    match kind {
-        PinKind::Authentication => PinRef {
-            kind,
-            fid: ef::pin(kind),
-            select: "SELECT of the authentication PIN",
-        },
-        PinKind::Signing => PinRef {
-            kind,
-            fid: ef::pin(kind),
-            select: "SELECT of the signing password",
-        },
+fn pin_ref(kind: PinKind) -> Result<PinRef> {
+    let select = match kind {
+        PinKind::Authentication => "SELECT of the authentication PIN",
+        PinKind::Signing => "SELECT of the signing password",
+        other => return Err(not_jpki(other)),
+    };
+    let fid = ef::pin(kind).ok_or_else(|| not_jpki(kind))?;
+    Ok(PinRef { kind, fid, select })
+}
+
+/// A card-info secret handed to a JPKI call: refused before any APDU.
+fn not_jpki(kind: PinKind) -> Error {
+    Error::InvalidInput {
+        reason: format!("the {kind} belongs to the card-info application, not to JPKI"),
     }
 }
 
@@ -210,7 +219,7 @@ fn jpki_pin_meaning(kind: PinKind, error: Error) -> Error {
         Error::CardStatus {
             sw: StatusWord::FILE_NOT_FOUND,
             operation,
-        } if operation == pin_ref(kind).select => Error::NoSigningCertificate,
+        } if pin_ref(kind).is_ok_and(|pin| pin.select == operation) => Error::NoSigningCertificate,
         Error::CardStatus {
             sw: StatusWord::FILE_NOT_FOUND | StatusWord::REFERENCED_DATA_NOT_FOUND,
             operation: RETRY_QUERY,

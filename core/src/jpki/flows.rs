@@ -10,7 +10,7 @@ use crate::channel::ApduStats;
 use crate::digest::{DigestAlgorithm, DocumentDigest};
 use crate::error::{Error, Result};
 use crate::login::LoginRequest;
-use crate::pin::{AuthPin, LastAttempt, Pin, PinKind, PinStatus, SigningPassword};
+use crate::pin::{AuthPin, JpkiPin, LastAttempt, PinKind, PinStatus, SigningPassword};
 use crate::transport::Transport;
 
 /// Longest log-in challenge accepted. The card signs a SHA-256 digest, so any length works;
@@ -426,7 +426,7 @@ impl<T: Transport> JpkiCard<T> {
     /// The PIN errors of the guarded VERIFY of `current`; [`Error::PinRequired`] or
     /// [`Error::CardStatus`] when the card refuses the change; [`Error::NoSigningCertificate`];
     /// link failures.
-    pub async fn change_pin<P: Pin>(
+    pub async fn change_pin<P: JpkiPin>(
         &mut self,
         current: &P,
         new: &P,

@@ -39,11 +39,12 @@ pub mod ef {
     /// The signing password's key reference.
     pub const SIGN_PIN: u16 = 0x001B;
 
-    /// The EF (key reference) of a PIN.
-    pub fn pin(kind: crate::pin::PinKind) -> u16 {
+    /// The EF (key reference) of a JPKI PIN; `None` for the card-info application's secrets.
+    pub fn pin(kind: crate::pin::PinKind) -> Option<u16> {
         match kind {
-            crate::pin::PinKind::Authentication => AUTH_PIN,
-            crate::pin::PinKind::Signing => SIGN_PIN,
+            crate::pin::PinKind::Authentication => Some(AUTH_PIN),
+            crate::pin::PinKind::Signing => Some(SIGN_PIN),
+            _ => None,
         }
     }
 }

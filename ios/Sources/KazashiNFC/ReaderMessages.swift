@@ -103,6 +103,12 @@ public struct ReaderMessages: Equatable, Sendable {
             return pick("利用者証明用暗証番号", "PIN")
         case .signing:
             return pick("署名用パスワード", "signing password")
+        case .cardInfo:
+            return pick("券面事項入力補助用暗証番号", "card-info PIN")
+        case .verificationNumberA:
+            return pick("照合番号A（マイナンバー）", "verification number A (your My Number)")
+        case .verificationNumberB:
+            return pick("照合番号B", "verification number B")
         }
     }
 
@@ -172,8 +178,13 @@ public struct ReaderMessages: Equatable, Sendable {
             case .signing?:
                 return pick("署名用パスワードは英字と数字を組み合わせた6〜16文字です",
                             "The signing password is 6 to 16 letters and digits.")
-            case .authentication?, nil:
+            case .authentication?, .cardInfo?, nil:
                 return pick("暗証番号は数字4桁です", "The PIN is 4 digits.")
+            case .verificationNumberA?:
+                return pick("照合番号Aはマイナンバーの12桁です", "Verification number A is your 12-digit My Number.")
+            case .verificationNumberB?:
+                return pick("照合番号Bは生年月日（和暦6桁）、有効期限の西暦年、セキュリティコードの14桁です",
+                            "Verification number B is 14 digits: your birth date (era YYMMDD), the card's expiry year and its security code.")
             }
         case .pinRequired:
             return pick("\(pinName)の入力が必要です", "This card needs your \(pinName) for this.")
@@ -199,6 +210,12 @@ public struct ReaderMessages: Equatable, Sendable {
                         "The card's signature did not verify and was discarded.")
         case .invalidInput:
             return pick("要求を処理できませんでした", "The request could not be processed.")
+        case .integrityCheckFailed:
+            return pick("カードのデータが改ざんされているか破損しているため破棄しました。市区町村の窓口でカードを確認してください",
+                        "The card's data failed its integrity check and was discarded. Have the card checked at your municipal office.")
+        case .applicationNotFound:
+            return pick("このカードにはこの機能がありません（スマホ用電子証明書には券面事項はありません）",
+                        "This card does not have this application (phone tokens carry only the electronic certificates).")
         }
     }
 
