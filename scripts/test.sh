@@ -7,7 +7,7 @@
 #   4. the iOS shell: Swift syntax and API cross-check with tree-sitter (scripts/check-swift.sh);
 #   5. the round-trip benchmark (APDUs and bytes per flow);
 #   6. the real PC/SC stack: pcscd + vpcd with the virtual card, our CLI and OpenSC as clients
-#      (scripts/test-pcsc.sh).
+#      (scripts/test-pcsc.sh), run side by side with 2–4.
 # Installs what it needs (OpenSSL's command line; kotlinc, JNA, android-all and tree-sitter into
 # target/tools) from the package registries.
 set -euo pipefail
@@ -30,13 +30,33 @@ cargo test --workspace --doc --features kazashi-ffi/testing
 
 ./scripts/tools.sh
 ./scripts/generate-bindings.sh
-./scripts/test-kotlin.sh
-./scripts/test-android.sh
-./scripts/check-swift.sh README.md
 
 # The round-trip benchmark (counts, not timings), built like the tests.
 cargo test -q -p kazashi --bench round_trips
-# The challenge store's issue + spend rate at 1k, 100k and 1M outstanding (a report).
+# The challenge store's issue + spend rate at 1k, 100k and 1M outstanding (a report), run
+# before the parallel part below so its figures are not shared with another suite's load.
 cargo test -q -p kazashi-verify --bench challenge_store
 
-./scripts/test-pcsc.sh
+# The JVM suites and the PC/SC rig share no service, port or output file: they run side by
+# side (the JVM suites mostly use one core, the rig mostly waits on pcscd). The JVM suites'
+# output is kept in a log and shown whole after the rig's, so each runner's closing line
+# ("N passed, N failed") stays intact.
+mkdir -p target/logs
+jvm_log=target/logs/jvm-suites.log
+(
+    ./scripts/test-kotlin.sh
+    ./scripts/test-android.sh
+    ./scripts/check-swift.sh README.md
+) >"$jvm_log" 2>&1 &
+jvm_pid=$!
+
+pcsc_status=0
+./scripts/test-pcsc.sh || pcsc_status=$?
+
+jvm_status=0
+wait "$jvm_pid" || jvm_status=$?
+cat "$jvm_log"
+if [ "$pcsc_status" -ne 0 ] || [ "$jvm_status" -ne 0 ]; then
+    echo "test.sh: PC/SC rig exit $pcsc_status, JVM and Swift suites exit $jvm_status" >&2
+    exit 1
+fi
