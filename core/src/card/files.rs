@@ -107,6 +107,26 @@ impl<T: Transport> Card<T> {
         Ok(Some(std::mem::take(&mut *data)))
     }
 
+    /// [`Card::read_file`] for a file the application always has: a missing one is
+    /// [`Error::CardStatus`] `6A82` on its SELECT.
+    ///
+    /// # Errors
+    ///
+    /// As [`Card::read_file`], and the missing file.
+    pub async fn read_required_file(
+        &mut self,
+        file: FileRef,
+        shape: FileShape,
+        pin: PinKind,
+    ) -> Result<Vec<u8>> {
+        self.read_file(file, shape, pin)
+            .await?
+            .ok_or(Error::CardStatus {
+                sw: StatusWord::FILE_NOT_FOUND,
+                operation: file.select,
+            })
+    }
+
     /// The first chunk: by short EF id when the card accepts it, else after SELECT.
     /// `Ok(None)` when the file does not exist.
     async fn read_first_chunk(

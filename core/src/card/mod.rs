@@ -86,6 +86,26 @@ impl<T: Transport> Card<T> {
         Ok(self.channel.exchange(&command, operation).await?.sw())
     }
 
+    /// SELECT an application the card may not have (the card-info and card-surface
+    /// applications: phone tokens carry JPKI only). `6A82` is [`Error::ApplicationNotFound`]
+    /// naming `application`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ApplicationNotFound`], [`Error::CardStatus`] for other refusals, link failures.
+    pub async fn select_optional_application(
+        &mut self,
+        aid: &[u8],
+        application: &'static str,
+        operation: &'static str,
+    ) -> Result<()> {
+        match self.select_application(aid, operation).await? {
+            StatusWord::SUCCESS => Ok(()),
+            StatusWord::FILE_NOT_FOUND => Err(Error::ApplicationNotFound { application }),
+            sw => Err(Error::CardStatus { sw, operation }),
+        }
+    }
+
     /// SELECT an EF of the current application by FID (`00 A4 02 0C`). Returns the status
     /// word so callers can give `6A82` its meaning in context.
     ///

@@ -5,13 +5,10 @@
 
 use std::collections::BTreeMap;
 
-use rsa::pkcs8::DecodePublicKey;
-use rsa::RsaPublicKey;
-
 use super::integrity;
 use super::records::{self, FourAttributes, MyNumber};
 use super::{ef, tlv};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// One check on a dump.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,18 +63,13 @@ fn verdict(ok: bool, failure: &str) -> DumpCheck {
 ///
 /// # Errors
 ///
-/// [`Error::InvalidInput`] when `issuer_spki` is not an RSA public key. Damaged files are
+/// [`crate::Error::InvalidInput`] when `issuer_spki` is not an RSA public key. Damaged files are
 /// reported, not errors.
 pub fn inspect_dump(
     files: &BTreeMap<u16, Vec<u8>>,
     issuer_spki: Option<&[u8]>,
 ) -> Result<DumpReport> {
-    let issuer = issuer_spki
-        .map(RsaPublicKey::from_public_key_der)
-        .transpose()
-        .map_err(|e| Error::InvalidInput {
-            reason: format!("the issuer key is not an RSA SubjectPublicKeyInfo: {e}"),
-        })?;
+    let issuer = issuer_spki.map(integrity::parse_issuer_key).transpose()?;
     let mut problems = Vec::new();
     let record = decoded(
         files,

@@ -78,6 +78,31 @@ pub(crate) fn integrity_record(file: &[u8]) -> Result<IntegrityRecord, TlvError>
     })
 }
 
+/// J-LIS's key for an application certificate, from the caller's SubjectPublicKeyInfo DER.
+pub(crate) fn parse_issuer_key(spki_der: &[u8]) -> crate::error::Result<RsaPublicKey> {
+    use rsa::pkcs8::DecodePublicKey;
+    RsaPublicKey::from_public_key_der(spki_der).map_err(|e| crate::error::Error::InvalidInput {
+        reason: format!("the issuer key is not an RSA SubjectPublicKeyInfo: {e}"),
+    })
+}
+
+/// The application certificate against the configured issuer key: not verified without one, a
+/// broken chain (naming `what`) when it does not verify.
+pub(crate) fn issuer_check(
+    certificate: &CvCertificate,
+    issuer: Option<&RsaPublicKey>,
+    what: &'static str,
+) -> Result<IssuerCheck, ChainBroken> {
+    match issuer {
+        None => Ok(IssuerCheck::NotVerified),
+        Some(key) if certificate.issued_by(key) => Ok(IssuerCheck::Verified),
+        Some(_) => Err(ChainBroken {
+            what,
+            reason: "its signature does not verify with the configured issuer key",
+        }),
+    }
+}
+
 /// The application's card-verifiable certificate (EF `0004`).
 pub(crate) struct CvCertificate {
     key: RsaPublicKey,
@@ -207,16 +232,11 @@ pub(crate) fn check(
                 "its signature does not verify with the application certificate's key (EF 0004)",
         });
     }
-    let issuer = match issuer {
-        None => IssuerCheck::NotVerified,
-        Some(key) if files.certificate.issued_by(key) => IssuerCheck::Verified,
-        Some(_) => {
-            return Err(ChainBroken {
-                what: "application certificate (EF 0004)",
-                reason: "its signature does not verify with the configured issuer key",
-            })
-        }
-    };
+    let issuer = issuer_check(
+        files.certificate,
+        issuer,
+        "application certificate (EF 0004)",
+    )?;
     Ok(IntegrityReport {
         my_number_digest: digest_check(
             files.my_number,

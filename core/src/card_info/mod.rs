@@ -36,10 +36,8 @@ pub use integrity::{Check, IntegrityReport, IssuerCheck};
 pub use records::{FourAttributes, MyNumber};
 pub use secrets::{CardInfoPin, VerificationNumberA, VerificationNumberB};
 
-use rsa::pkcs8::DecodePublicKey;
 use rsa::RsaPublicKey;
 
-use crate::apdu::StatusWord;
 use crate::card::{Card, FileRef, FileShape, PinRef};
 use crate::channel::ApduStats;
 use crate::error::{Error, Result};
@@ -143,10 +141,7 @@ impl<'a, T: Transport> CardInfoCard<'a, T> {
     ///
     /// [`Error::InvalidInput`] when the bytes are not an RSA public key.
     pub fn with_issuer_key(mut self, spki_der: &[u8]) -> Result<Self> {
-        let key = RsaPublicKey::from_public_key_der(spki_der).map_err(|e| Error::InvalidInput {
-            reason: format!("the issuer key is not an RSA SubjectPublicKeyInfo: {e}"),
-        })?;
-        self.issuer_key = Some(key);
+        self.issuer_key = Some(integrity::parse_issuer_key(spki_der)?);
         Ok(self)
     }
 
@@ -233,20 +228,13 @@ impl<'a, T: Transport> CardInfoCard<'a, T> {
     }
 
     async fn select_application(&mut self) -> Result<()> {
-        match self
-            .card
-            .select_application(&CARD_INFO_AID, "SELECT of the card-info application")
-            .await?
-        {
-            StatusWord::SUCCESS => Ok(()),
-            StatusWord::FILE_NOT_FOUND => Err(Error::ApplicationNotFound {
-                application: "card-info (券面事項入力補助AP)",
-            }),
-            sw => Err(Error::CardStatus {
-                sw,
-                operation: "SELECT of the card-info application",
-            }),
-        }
+        self.card
+            .select_optional_application(
+                &CARD_INFO_AID,
+                "card-info (券面事項入力補助AP)",
+                "SELECT of the card-info application",
+            )
+            .await
     }
 
     /// The guarded VERIFY of the card layer; returns which secret opened the files.
@@ -263,13 +251,7 @@ impl<'a, T: Transport> CardInfoCard<'a, T> {
         shape: FileShape,
         opened_by: PinKind,
     ) -> Result<Vec<u8>> {
-        self.card
-            .read_file(file, shape, opened_by)
-            .await?
-            .ok_or(Error::CardStatus {
-                sw: StatusWord::FILE_NOT_FOUND,
-                operation: file.select,
-            })
+        self.card.read_required_file(file, shape, opened_by).await
     }
 
     /// Reads EF 0003 and 0004 and checks the chain over what was read.

@@ -59,11 +59,9 @@ pub use face::image_media_type;
 use std::fmt;
 
 use kazashi_certificate::era::BirthDate;
-use rsa::pkcs8::DecodePublicKey;
 use rsa::RsaPublicKey;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::apdu::StatusWord;
 use crate::card::{Card, FileRef, FileShape, PinRef};
 use crate::card_info::integrity::{self, IssuerCheck};
 use crate::card_info::{VerificationNumberA, VerificationNumberB};
@@ -248,10 +246,7 @@ impl<'a, T: Transport> CardSurfaceCard<'a, T> {
     ///
     /// [`Error::InvalidInput`] when the bytes are not an RSA public key.
     pub fn with_issuer_key(mut self, spki_der: &[u8]) -> Result<Self> {
-        let key = RsaPublicKey::from_public_key_der(spki_der).map_err(|e| Error::InvalidInput {
-            reason: format!("the issuer key is not an RSA SubjectPublicKeyInfo: {e}"),
-        })?;
-        self.issuer_key = Some(key);
+        self.issuer_key = Some(integrity::parse_issuer_key(spki_der)?);
         Ok(self)
     }
 
@@ -307,16 +302,15 @@ impl<'a, T: Transport> CardSurfaceCard<'a, T> {
         let front = face::front(&file).map_err(|r| Error::malformed(FRONT.read, r))?;
         let certificate = integrity::cv_certificate(&certificate_file)
             .map_err(|r| Error::malformed(CERTIFICATE.read, r))?;
-        let issuer = match &self.issuer_key {
-            None => IssuerCheck::NotVerified,
-            Some(key) if certificate.issued_by(key) => IssuerCheck::Verified,
-            Some(_) => {
-                return Err(Error::IntegrityCheckFailed {
-                    what: "card-surface application certificate (EF 0004)",
-                    reason: "its signature does not verify with the configured issuer key",
-                })
-            }
-        };
+        let issuer = integrity::issuer_check(
+            &certificate,
+            self.issuer_key.as_ref(),
+            "card-surface application certificate (EF 0004)",
+        )
+        .map_err(|broken| Error::IntegrityCheckFailed {
+            what: broken.what,
+            reason: broken.reason,
+        })?;
         let signature = if certificate.signs(&front.signed_in_virtual_layout, &front.signature) {
             SurfaceSignature::VerifiedVirtualCardLayout
         } else {
@@ -357,18 +351,13 @@ impl<'a, T: Transport> CardSurfaceCard<'a, T> {
     }
 
     async fn select_application(&mut self) -> Result<()> {
-        let operation = "SELECT of the card-surface application";
-        match self
-            .card
-            .select_application(&CARD_SURFACE_AID, operation)
-            .await?
-        {
-            StatusWord::SUCCESS => Ok(()),
-            StatusWord::FILE_NOT_FOUND => Err(Error::ApplicationNotFound {
-                application: "card-surface (券面事項確認AP)",
-            }),
-            sw => Err(Error::CardStatus { sw, operation }),
-        }
+        self.card
+            .select_optional_application(
+                &CARD_SURFACE_AID,
+                "card-surface (券面事項確認AP)",
+                "SELECT of the card-surface application",
+            )
+            .await
     }
 
     /// The guarded VERIFY of the card layer; returns which secret opened the files.
@@ -381,12 +370,8 @@ impl<'a, T: Transport> CardSurfaceCard<'a, T> {
 
     async fn read(&mut self, file: FileRef, opened_by: PinKind) -> Result<Vec<u8>> {
         self.card
-            .read_file(file, FileShape::BerTlv, opened_by)
-            .await?
-            .ok_or(Error::CardStatus {
-                sw: StatusWord::FILE_NOT_FOUND,
-                operation: file.select,
-            })
+            .read_required_file(file, FileShape::BerTlv, opened_by)
+            .await
     }
 }
 
