@@ -16,8 +16,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use kazashi_ffi::{
     parse_login_request, AttributesUnlock, CardSession, CertificateKind, DigestAlgorithm, LinkInfo,
-    LoginVerifier, MyNumberUnlock, NfcError, NfcTransceiver, PinKind, SignOptions, UniFfiTag,
-    VirtualCard, VirtualCardOptions, VirtualCardProfile,
+    LoginVerifier, MyNumberUnlock, NfcError, NfcTransceiver, PinKind, SignOptions, SurfaceUnlock,
+    UniFfiTag, VirtualCard, VirtualCardOptions, VirtualCardProfile,
 };
 use uniffi::{Lift, Lower, RustBuffer, RustCallStatus};
 
@@ -334,6 +334,24 @@ const CALLS: &[(&str, VirtualCardProfile, Call)] = &[
         |s| {
             let number = from_foreign(&Secret(&card_numbers().0));
             block(s.read_my_number(MyNumberUnlock::VerificationNumberA, number, false, None))
+                .is_ok()
+        },
+    ),
+    (
+        "the card surface with number A",
+        VirtualCardProfile::PhysicalCard,
+        |s| {
+            let number = from_foreign(&Secret(&card_numbers().0));
+            block(s.read_card_surface(SurfaceUnlock::VerificationNumberA, number, false, None))
+                .is_ok()
+        },
+    ),
+    (
+        "the card surface with number B",
+        VirtualCardProfile::PhysicalCard,
+        |s| {
+            let number = from_foreign(&Secret(&card_numbers().1));
+            block(s.read_card_surface(SurfaceUnlock::VerificationNumberB, number, false, None))
                 .is_ok()
         },
     ),

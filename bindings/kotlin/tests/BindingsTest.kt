@@ -13,6 +13,8 @@ import jp.kazashi.AttributesUnlock
 import jp.kazashi.CardSession
 import jp.kazashi.IntegrityCheck
 import jp.kazashi.MyNumberUnlock
+import jp.kazashi.SurfaceSignatureVerdict
+import jp.kazashi.SurfaceUnlock
 import jp.kazashi.crossCheckCardInfo
 import jp.kazashi.CertificateInfo
 import jp.kazashi.CertificatePurpose
@@ -677,6 +679,30 @@ fun main() {
                 expectFailure(ErrorKind.INTEGRITY_CHECK_FAILED) {
                     kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "1234", false, null) }
                 }
+            }
+        }
+    }
+
+    t.test("card-surface: the front with verification number A or B, a real JPEG 2000 photo, an honest signature verdict") {
+        VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
+            CardSession(card).use { session ->
+                val byA = session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_A, card.myNumber(), false, card.cardInfoIssuerKey())
+                val jp2Signature = byteArrayOf(0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20)
+                check(byA.photo.copyOfRange(0, 8).contentEquals(jp2Signature)) { "JPEG 2000 signature box" }
+                check(byA.photoMediaType == "image/jp2")
+                check(byA.birthDate == "19900401" && byA.sex == "2")
+                check(byA.signature == SurfaceSignatureVerdict.VERIFIED_VIRTUAL_CARD_LAYOUT)
+                check(byA.issuerVerified)
+                val byB = session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB(), false, null)
+                check(byB.photo.contentEquals(byA.photo)) { "B opens the same front" }
+                check(!byB.issuerVerified)
+                // A wrong number costs this application's counter, not the card-info one.
+                val e = expectFailure(ErrorKind.WRONG_PIN) {
+                    kotlinx.coroutines.runBlocking { session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, "02040120991234", false, null) }
+                }
+                check(e.pin == PinKind.VERIFICATION_NUMBER_B)
+                val cardInfoB = session.retryCounter(PinKind.VERIFICATION_NUMBER_B)
+                check(cardInfoB.attemptsLeft == cardInfoB.maxAttempts) { "the card-info counter is untouched" }
             }
         }
     }

@@ -10,7 +10,10 @@ mod typical_client;
 
 use tap_model::TapModel;
 
-use kazashi::card_info::{self, AttributesKey, CardInfoCard, CardInfoPin, MyNumberKey};
+use kazashi::card_info::{
+    self, AttributesKey, CardInfoCard, CardInfoPin, MyNumberKey, VerificationNumberB,
+};
+use kazashi::card_surface::{CardSurfaceCard, SurfaceKey};
 use kazashi::{
     ApduStats, AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, JpkiCard, LastAttempt,
     SignOptions, SigningPassword,
@@ -135,6 +138,16 @@ fn main() {
             .unwrap()
         });
         row("card-info My Number", profile, &cost, None);
+        let (cost, _) = measure(profile, |s| {
+            let number =
+                VerificationNumberB::new(&s.transport_mut().verification_number_b()).unwrap();
+            block(
+                CardSurfaceCard::new(s.card_mut())
+                    .read_surface(SurfaceKey::NumberB(&number), LastAttempt::Refuse),
+            )
+            .unwrap()
+        });
+        row("card-surface front + photo", profile, &cost, None);
     }
     println!();
     println!(
