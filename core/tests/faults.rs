@@ -5,7 +5,10 @@
 mod common;
 
 use common::block;
-use kazashi::card_info::{AttributesKey, CardInfoCard, CardInfoPin, MyNumberKey};
+use kazashi::card_info::{
+    AttributesKey, CardInfoCard, CardInfoPin, MyNumberKey, VerificationNumberB,
+};
+use kazashi::card_surface::{CardSurfaceCard, SurfaceKey};
 use kazashi::{
     AuthPin, CertificateKind, DigestAlgorithm, DocumentDigest, Error, JpkiCard, LastAttempt,
     PinKind, SignOptions, SigningPassword, Transport, TransportError,
@@ -37,6 +40,7 @@ enum Flow {
     CardInfoAttributes,
     CardInfoMyNumber,
     CardInfoWrongPin,
+    CardSurfaceFront,
 }
 
 /// The values the `...ToNew` flows change the PINs to.
@@ -44,7 +48,7 @@ const NEW_AUTH_PIN: &str = "5678";
 const NEW_SIGNING_PASSWORD: &str = "NEW456";
 
 impl Flow {
-    const ALL: [Flow; 15] = [
+    const ALL: [Flow; 16] = [
         Flow::Status,
         Flow::ReadAuthCertificate,
         Flow::ReadAuthCa,
@@ -60,12 +64,18 @@ impl Flow {
         Flow::CardInfoAttributes,
         Flow::CardInfoMyNumber,
         Flow::CardInfoWrongPin,
+        Flow::CardSurfaceFront,
     ];
 
     /// The PIN the user entered for this flow, if any, and whether it is wrong.
     fn pin(self) -> Option<(PinKind, bool)> {
         match self {
-            Flow::Status | Flow::ReadAuthCertificate | Flow::ReadAuthCa => None,
+            // The card-surface application's verification number B has a counter of its own,
+            // not among those accounted for below; the right number spends nothing anyway.
+            Flow::Status
+            | Flow::ReadAuthCertificate
+            | Flow::ReadAuthCa
+            | Flow::CardSurfaceFront => None,
             Flow::Login | Flow::ChangeAuthPin | Flow::ChangeAuthPinToNew => {
                 Some((PinKind::Authentication, false))
             }
@@ -128,6 +138,14 @@ impl Flow {
                     .read_my_number(MyNumberKey::Pin(&card_info_pin("1234")), last),
             )
             .map(drop),
+            Flow::CardSurfaceFront => {
+                let number = VerificationNumberB::new(number_b()).unwrap();
+                block(
+                    CardSurfaceCard::new(card.card_mut())
+                        .read_surface(SurfaceKey::NumberB(&number), last),
+                )
+                .map(drop)
+            }
             Flow::CardInfoWrongPin => block(
                 CardInfoCard::new(card.card_mut())
                     .read_attributes(AttributesKey::Pin(&card_info_pin("9999")), last),
@@ -158,6 +176,12 @@ impl Flow {
             other => other.run(card),
         }
     }
+}
+
+/// The virtual cards' verification number B (the same default seed in every profile here).
+fn number_b() -> &'static str {
+    static NUMBER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NUMBER.get_or_init(|| VirtualCard::from_profile(Profile::PhysicalCard).verification_number_b())
 }
 
 fn card_info_pin(digits: &str) -> CardInfoPin {
