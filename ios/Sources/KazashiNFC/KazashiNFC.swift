@@ -4,7 +4,8 @@ import Kazashi
 @preconcurrency import CoreNFC
 #endif
 
-/// Tap-to-log-in and tap-to-sign with a My Number Card, over Core NFC.
+/// Tap-to-log-in, tap-to-sign and tap-to-read-the-card's-details with a My Number Card, over
+/// Core NFC.
 ///
 /// Each call shows the NFC sheet, waits for one card, runs one flow of the Rust core and closes
 /// the sheet with a check mark or a short message in Japanese or English. Errors are the core's
@@ -20,19 +21,23 @@ public enum KazashiNFC {
     /// The JPKI application's AID; it must be in the app's select-identifiers list.
     public static let jpkiApplicationIdentifier = ConfigurationCheck.jpkiApplicationIdentifier
 
-    /// Checks the app's Info.plist (`NFCReaderUsageDescription` and the JPKI AID in
-    /// `com.apple.developer.nfc.readersession.iso7816.select-identifiers`). Call it at start-up
-    /// to fail loudly in development; every tap also calls it first unless
+    /// Checks the app's Info.plist (`NFCReaderUsageDescription`, and the AID of each application
+    /// in `applications` in `com.apple.developer.nfc.readersession.iso7816.select-identifiers`).
+    /// Call it at start-up with every application the app uses, e.g.
+    /// `checkConfiguration(applications: [.jpki, .cardInfo])`, to fail loudly in development;
+    /// every tap also checks the applications its own flow selects unless
     /// ``ReaderOptions/checkConfiguration`` is off.
     ///
-    /// - Throws: ``ConfigurationError`` naming each missing or wrong key.
-    public static func checkConfiguration(bundle: Bundle = .main) throws {
-        try ConfigurationCheck.validate(bundle.infoDictionary ?? [:])
+    /// - Throws: ``ConfigurationError`` naming each missing or wrong key and each missing AID.
+    public static func checkConfiguration(bundle: Bundle = .main,
+                                          applications: [CardApplication] = [.jpki]) throws {
+        try ConfigurationCheck.validate(bundle.infoDictionary ?? [:], applications: applications)
     }
 
     /// The same check on a dictionary (for tests and tooling).
-    public static func checkConfiguration(infoDictionary: [String: Any]) throws {
-        try ConfigurationCheck.validate(infoDictionary)
+    public static func checkConfiguration(infoDictionary: [String: Any],
+                                          applications: [CardApplication] = [.jpki]) throws {
+        try ConfigurationCheck.validate(infoDictionary, applications: applications)
     }
 
     /// Sends every following tap to `transceiver` (typically `VirtualCard(profile:)`) instead of
@@ -66,19 +71,25 @@ public enum KazashiNFC {
     /// card gets the matching commands. `body` must not retry a flow that failed with a lost
     /// tag: the tap is over, and only the user may decide to tap again.
     ///
+    /// - Parameter applications: the card applications `body` selects, whose AIDs the
+    ///   configuration check requires in the Info.plist (`[.jpki, .cardInfo]` for a body that
+    ///   reads the signing certificate and the card-info attributes).
+    ///
     /// ```swift
     /// let status = try await KazashiNFC.perform { cardSession in
     ///     try await cardSession.status()
     /// }
     /// ```
     public static func perform<T>(options: ReaderOptions = ReaderOptions(),
+                                  applications: [CardApplication] = [.jpki],
                                   successMessage: String? = nil,
                                   _ body: @escaping @Sendable (CardSession) async throws -> T) async throws -> T {
         if let simulated = simulation.get() {
             return try await body(CardSession(transceiver: simulated))
         }
         #if canImport(CoreNFC) && os(iOS)
-        return try await performWithCoreNFC(options: options, successMessage: successMessage, body)
+        return try await performWithCoreNFC(options: options, applications: applications,
+                                            successMessage: successMessage, body)
         #else
         throw KazashiNFCError.readingUnavailable
         #endif
@@ -146,16 +157,77 @@ public enum KazashiNFC {
         }
     }
 
+    /// Tap to read the four basic attributes (基本4情報: name, address, birth date `YYYYMMDD`,
+    /// sex as ISO 5218 `"1"`/`"2"`/`"9"`) from the card-info application (券面事項入力補助AP),
+    /// e.g. to fill in a form. Never the My Number: that is ``readMyNumber(unlock:secret:confirmLastAttempt:issuerKey:options:)``.
+    ///
+    /// `unlock` chooses the secret: `.cardInfoPin` (券面事項入力補助用暗証番号, 4 digits, 3 attempts,
+    /// a counter of its own: a wrong entry never spends an authentication-PIN attempt, even when
+    /// the digits are the same) or `.verificationNumberB` (照合番号B, 14 digits: the birth date as
+    /// era YYMMDD, the expiry year, the security code). The format is checked before anything is
+    /// sent, the counter is read first, and the secret is sent at most once.
+    ///
+    /// The attributes are returned only once the card's integrity record holds; otherwise a
+    /// `KazashiError` of kind `.integrityCheckFailed` is thrown and nothing is returned. They are
+    /// personal data: show them to their holder only, never log them.
+    /// `crossCheckCardInfo(attributes:signingCertificate:)` compares them with the signing
+    /// certificate's, field by field.
+    ///
+    /// The app's Info.plist must list the card-info AID (`D3921000310001010408`).
+    ///
+    /// - Parameters:
+    ///   - confirmLastAttempt: as for `login`.
+    ///   - issuerKey: J-LIS's card-info key (SubjectPublicKeyInfo DER), if the app has it, to
+    ///     verify the application's certificate too (`integrity.issuerVerified`).
+    public static func readCardInfo(unlock: AttributesUnlock,
+                                    secret: String,
+                                    confirmLastAttempt: Bool = false,
+                                    issuerKey: Data? = nil,
+                                    options: ReaderOptions = ReaderOptions()) async throws -> CardInfoAttributes {
+        let messages = ReaderMessages(language: options.language)
+        return try await perform(options: options, applications: [.cardInfo],
+                                 successMessage: messages.text(for: .cardInfoRead)) { cardSession in
+            try await cardSession.readCardInfo(unlock: unlock, secret: secret,
+                                               confirmLastAttempt: confirmLastAttempt, issuerKey: issuerKey)
+        }
+    }
+
+    /// Tap to read the My Number (個人番号) from the card-info application: the only call of
+    /// this package that returns it; nothing reads it as a side effect.
+    ///
+    /// **The My Number Act (番号法).** Ask for and keep the My Number only for the purposes the
+    /// Act allows (social security, tax and disaster response procedures, by an entity entitled to
+    /// handle them), and only as long as the procedure needs it. Never log it, never put it in
+    /// crash reports, analytics or a cache; send it only over a protected channel.
+    ///
+    /// `unlock` is `.cardInfoPin` (4 digits) or `.verificationNumberA` (照合番号A, which is the
+    /// My Number itself: this then confirms a number the user typed against the card). Same PIN
+    /// rules and integrity check as ``readCardInfo(unlock:secret:confirmLastAttempt:issuerKey:options:)``;
+    /// the Info.plist must list the card-info AID (`D3921000310001010408`).
+    public static func readMyNumber(unlock: MyNumberUnlock,
+                                    secret: String,
+                                    confirmLastAttempt: Bool = false,
+                                    issuerKey: Data? = nil,
+                                    options: ReaderOptions = ReaderOptions()) async throws -> MyNumberResult {
+        let messages = ReaderMessages(language: options.language)
+        return try await perform(options: options, applications: [.cardInfo],
+                                 successMessage: messages.text(for: .myNumberRead)) { cardSession in
+            try await cardSession.readMyNumber(unlock: unlock, secret: secret,
+                                               confirmLastAttempt: confirmLastAttempt, issuerKey: issuerKey)
+        }
+    }
+
     private static let simulation = SimulationSlot()
 }
 
 #if canImport(CoreNFC) && os(iOS)
 extension KazashiNFC {
     private static func performWithCoreNFC<T>(options: ReaderOptions,
+                                              applications: [CardApplication],
                                               successMessage: String?,
                                               _ body: @escaping @Sendable (CardSession) async throws -> T) async throws -> T {
         if options.checkConfiguration {
-            try checkConfiguration()
+            try checkConfiguration(applications: applications)
         }
         let messages = ReaderMessages(language: options.language)
         let box = ResultBox<T>()

@@ -31,6 +31,10 @@ public enum ReaderNotice: Equatable, Sendable {
     case loggedIn
     /// Shown with the check mark after a signature.
     case signed
+    /// Shown with the check mark after the four attributes were read (`readCardInfo`).
+    case cardInfoRead
+    /// Shown with the check mark after the My Number was read (`readMyNumber`); never the number.
+    case myNumberRead
     /// Shown with the check mark after any other operation.
     case done
 }
@@ -91,6 +95,10 @@ public struct ReaderMessages: Equatable, Sendable {
             return pick("ログインしました", "Logged in")
         case .signed:
             return pick("署名しました", "Signed")
+        case .cardInfoRead:
+            return pick("券面事項を読み取りました", "Card details read")
+        case .myNumberRead:
+            return pick("マイナンバーを読み取りました", "My Number read")
         case .done:
             return pick("読み取りました", "Done")
         }
@@ -155,6 +163,15 @@ public struct ReaderMessages: Equatable, Sendable {
             return pick("\(pinName)が違います。残り\(attemptsLeft)回です",
                         "Wrong \(pinName). \(attemptsLeft) attempts left.")
         case .pinBlocked:
+            if pin == .verificationNumberA || pin == .verificationNumberB {
+                // Printed on the card, not chosen by the holder: it is unlocked, not reset.
+                if byThisAttempt {
+                    return pick("\(pinName)が違います。ロックされました。お住まいの市区町村の窓口にお問い合わせください",
+                                "Wrong \(pinName). It is now locked: ask your municipal office (市区町村の窓口).")
+                }
+                return pick("\(pinName)はロックされています。お住まいの市区町村の窓口にお問い合わせください",
+                            "Your \(pinName) is locked. Ask your municipal office (市区町村の窓口).")
+            }
             if byThisAttempt {
                 return pick("\(pinName)が違います。ロックされました。お住まいの市区町村の窓口で再設定してください",
                             "Wrong \(pinName). It is now locked: reset it at your municipal office (市区町村の窓口).")
@@ -211,7 +228,7 @@ public struct ReaderMessages: Equatable, Sendable {
         case .invalidInput:
             return pick("要求を処理できませんでした", "The request could not be processed.")
         case .integrityCheckFailed:
-            return pick("カードのデータが改ざんされているか破損しているため破棄しました。市区町村の窓口でカードを確認してください",
+            return pick("カードのデータが正しいことを確認できなかったため、破棄しました。市区町村の窓口でカードを確認してもらってください",
                         "The card's data failed its integrity check and was discarded. Have the card checked at your municipal office.")
         case .applicationNotFound:
             return pick("このカードにはこの機能がありません（スマホ用電子証明書には券面事項はありません）",

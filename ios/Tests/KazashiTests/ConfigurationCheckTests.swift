@@ -105,6 +105,100 @@ final class ConfigurationCheckTests: XCTestCase {
         XCTAssertEqual(formats, ["TAG"])
     }
 
+    // MARK: - Applications other than JPKI
+
+    private let cardInfo = "D3921000310001010408"
+    private let cardSurface = "D3921000310001010402"
+
+    func testApplicationIdentifiers() {
+        XCTAssertEqual(CardApplication.jpki.applicationIdentifier, jpki)
+        XCTAssertEqual(CardApplication.cardInfo.applicationIdentifier, cardInfo)
+        XCTAssertEqual(CardApplication.cardSurface.applicationIdentifier, cardSurface)
+        XCTAssertEqual(ConfigurationCheck.cardInfoApplicationIdentifier, cardInfo)
+        XCTAssertEqual(ConfigurationCheck.cardSurfaceApplicationIdentifier, cardSurface)
+        XCTAssertEqual(CardApplication.allCases, [.jpki, .cardInfo, .cardSurface])
+    }
+
+    /// The default checks the JPKI AID only, as before: a JPKI-only list passes.
+    func testDefaultIsJpkiOnly() {
+        let info: [String: Any] = [usageKey: "NFC", selectKey: [jpki]]
+        XCTAssertEqual(ConfigurationCheck.problems(in: info), [])
+        XCTAssertEqual(ConfigurationCheck.problems(in: info, applications: [.jpki]), [])
+        XCTAssertNoThrow(try KazashiNFC.checkConfiguration(infoDictionary: info))
+    }
+
+    func testMissingCardInfoAidIsNamedPrecisely() {
+        let info: [String: Any] = [usageKey: "NFC", selectKey: [jpki]]
+
+        XCTAssertEqual(ConfigurationCheck.problems(in: info, applications: [.jpki, .cardInfo]),
+                       [.identifierNotListed(.cardInfo, listed: [jpki])])
+        XCTAssertThrowsError(try KazashiNFC.checkConfiguration(infoDictionary: info, applications: [.jpki, .cardInfo])) { error in
+            let text = error.localizedDescription
+            XCTAssertTrue(text.contains(cardInfo), text)
+            XCTAssertTrue(text.contains("券面事項入力補助AP"), text)
+            XCTAssertFalse(text.contains(cardSurface), "an application not asked for is not mentioned: \(text)")
+        }
+    }
+
+    func testMissingCardSurfaceAidIsNamedPrecisely() {
+        let info: [String: Any] = [usageKey: "NFC", selectKey: [jpki, cardInfo]]
+
+        XCTAssertEqual(ConfigurationCheck.problems(in: info, applications: [.jpki, .cardInfo, .cardSurface]),
+                       [.identifierNotListed(.cardSurface, listed: [jpki, cardInfo])])
+        XCTAssertThrowsError(try KazashiNFC.checkConfiguration(infoDictionary: info,
+                                                               applications: [.jpki, .cardInfo, .cardSurface])) { error in
+            let text = error.localizedDescription
+            XCTAssertTrue(text.contains(cardSurface), text)
+            XCTAssertTrue(text.contains("券面事項確認AP"), text)
+        }
+    }
+
+    func testEveryMissingApplicationIsReportedInAFixedOrder() {
+        let others = ["D3921000310001010100"]
+        let info: [String: Any] = [usageKey: "NFC", selectKey: others]
+
+        // Given in any order, reported in CardApplication order; a duplicate is reported once.
+        XCTAssertEqual(ConfigurationCheck.problems(in: info, applications: [.cardSurface, .jpki, .cardInfo, .cardSurface]),
+                       [.jpkiIdentifierNotListed(listed: others),
+                        .identifierNotListed(.cardInfo, listed: others),
+                        .identifierNotListed(.cardSurface, listed: others)])
+    }
+
+    /// An app that reads only the card-info application need not list the JPKI AID.
+    func testCardInfoOnlyAppNeedsOnlyItsAid() {
+        let info: [String: Any] = [usageKey: "NFC", selectKey: [cardInfo.lowercased()]]
+        XCTAssertEqual(ConfigurationCheck.problems(in: info, applications: [.cardInfo]), [])
+        XCTAssertEqual(ConfigurationCheck.problems(in: info), [.jpkiIdentifierNotListed(listed: [cardInfo.lowercased()])])
+    }
+
+    /// A missing list names the AIDs of exactly the applications checked.
+    func testMissingListNamesTheApplicationsChecked() {
+        let info: [String: Any] = [usageKey: "NFC"]
+        XCTAssertEqual(ConfigurationCheck.problems(in: info, applications: [.cardInfo]), [.missingSelectIdentifiers])
+        XCTAssertThrowsError(try KazashiNFC.checkConfiguration(infoDictionary: info, applications: [.cardInfo])) { error in
+            let text = error.localizedDescription
+            XCTAssertTrue(text.contains(cardInfo), text)
+            XCTAssertFalse(text.contains(jpki), text)
+        }
+        XCTAssertThrowsError(try KazashiNFC.checkConfiguration(infoDictionary: info,
+                                                               applications: [.jpki, .cardInfo, .cardSurface])) { error in
+            let text = error.localizedDescription
+            for aid in [jpki, cardInfo, cardSurface] {
+                XCTAssertTrue(text.contains(aid), text)
+            }
+        }
+        XCTAssertEqual(ConfigurationError(problems: [.missingSelectIdentifiers]).applications, [.jpki])
+    }
+
+    /// The shipped sample lists the AIDs of all three applications Kazashi reads.
+    func testShippedInfoPlistSampleListsEveryApplication() throws {
+        let url = iosDirectory.appendingPathComponent("Examples/Info-NFC.plist")
+        let plist = try PropertyListSerialization.propertyList(from: Data(contentsOf: url), format: nil)
+        let info = try XCTUnwrap(plist as? [String: Any])
+
+        XCTAssertNoThrow(try KazashiNFC.checkConfiguration(infoDictionary: info, applications: CardApplication.allCases))
+    }
+
     private func assertThrows(_ info: [String: Any], mentioning text: String,
                               file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertThrowsError(try KazashiNFC.checkConfiguration(infoDictionary: info), file: file, line: line) { error in

@@ -68,8 +68,8 @@ final class CoreNFCMappingTests: XCTestCase {
         XCTAssertNil(ReaderStage.advance(from: .reading, on: .other))
     }
 
-    func testLinkInfoOfTheVirtualCardProfiles() {
-        XCTAssertTrue(VirtualCard(profile: .physicalCard).linkInfo().extendedLength)
-        XCTAssertEqual(VirtualCard(profile: .noExtendedLength).linkInfo().extendedLength, false)
+    func testLinkInfoOfTheVirtualCardProfiles() throws {
+        XCTAssertTrue(try VirtualCard(profile: .physicalCard).linkInfo().extendedLength)
+        XCTAssertEqual(try VirtualCard(profile: .noExtendedLength).linkInfo().extendedLength, false)
     }
 }

@@ -105,7 +105,7 @@ final class LoginTests: XCTestCase {
 
     func testShortApdusOnlyStillLogIn() async throws {
         let virtualCard = VirtualCard(profile: .noExtendedLength)
-        XCTAssertFalse(virtualCard.linkInfo().extendedLength)
+        XCTAssertFalse(try virtualCard.linkInfo().extendedLength)
         KazashiNFC.useSimulatedCard(virtualCard)
         let challenge = Data("short APDUs".utf8)
 

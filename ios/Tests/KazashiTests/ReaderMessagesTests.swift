@@ -78,6 +78,12 @@ final class ReaderMessagesTests: XCTestCase {
             failure(.certificate, reason: reason),
             failure(.signatureMismatch, reason: reason),
             failure(.invalidInput, reason: reason),
+            failure(.integrityCheckFailed, reason: reason),
+            failure(.applicationNotFound, reason: reason),
+            failure(.wrongPin, pin: .cardInfo, attemptsLeft: 2, reason: reason),
+            failure(.pinBlocked, pin: .verificationNumberB, byThisAttempt: true, reason: reason),
+            failure(.invalidPinFormat, pin: .verificationNumberA, reason: reason),
+            failure(.invalidPinFormat, pin: .verificationNumberB, reason: reason),
         ]
         for error in all {
             XCTAssertEqual(error.reason, reason)
@@ -87,6 +93,60 @@ final class ReaderMessagesTests: XCTestCase {
                 XCTAssertFalse(text.contains(reason), "\(error) leaks its reason into the sheet")
             }
         }
+    }
+
+    /// The card-info application's secrets are named as the card's paperwork names them.
+    func testCardInfoSecretsAreNamed() {
+        let wrong = failure(.wrongPin, pin: .cardInfo, attemptsLeft: 2)
+        XCTAssertEqual(ja.errorMessage(for: wrong), "券面事項入力補助用暗証番号が違います。残り2回です")
+        XCTAssertEqual(en.errorMessage(for: wrong), "Wrong card-info PIN. 2 attempts left.")
+
+        let last = failure(.lastAttemptNotConfirmed, pin: .cardInfo)
+        XCTAssertTrue(ja.errorMessage(for: last).contains("券面事項入力補助用暗証番号の残りは1回"))
+
+        let numberB = failure(.wrongPin, pin: .verificationNumberB, attemptsLeft: 9)
+        XCTAssertTrue(ja.errorMessage(for: numberB).hasPrefix("照合番号Bが違います"))
+        XCTAssertTrue(en.errorMessage(for: numberB).contains("verification number B"))
+
+        XCTAssertTrue(ja.errorMessage(for: failure(.invalidPinFormat, pin: .cardInfo)).contains("数字4桁"))
+        XCTAssertTrue(en.errorMessage(for: failure(.invalidPinFormat, pin: .verificationNumberA)).contains("12-digit"))
+        XCTAssertTrue(en.errorMessage(for: failure(.invalidPinFormat, pin: .verificationNumberB)).contains("14 digits"))
+    }
+
+    /// A locked card-info PIN is reset at the office; a locked verification number (printed on
+    /// the card, not chosen) is not "reset", but the office is still where to go.
+    func testLockedSecretsPointToTheMunicipalOffice() {
+        let pin = failure(.pinBlocked, pin: .cardInfo, byThisAttempt: false)
+        XCTAssertTrue(ja.errorMessage(for: pin).contains("再設定"))
+        for kind in [PinKind.verificationNumberA, .verificationNumberB] {
+            for byThisAttempt in [true, false] {
+                let error = failure(.pinBlocked, pin: kind, byThisAttempt: byThisAttempt)
+                XCTAssertTrue(ja.errorMessage(for: error).contains("市区町村の窓口"))
+                XCTAssertFalse(ja.errorMessage(for: error).contains("再設定"))
+                XCTAssertTrue(en.errorMessage(for: error).contains("municipal office"))
+                XCTAssertFalse(en.errorMessage(for: error).contains("reset"))
+            }
+        }
+    }
+
+    func testIntegrityAndApplicationErrors() {
+        let integrity = failure(.integrityCheckFailed)
+        XCTAssertTrue(ja.errorMessage(for: integrity).contains("破棄しました"))
+        XCTAssertTrue(ja.errorMessage(for: integrity).contains("市区町村の窓口"))
+        XCTAssertEqual(en.errorMessage(for: integrity),
+                       "The card's data failed its integrity check and was discarded. Have the card checked at your municipal office.")
+
+        let missing = failure(.applicationNotFound)
+        XCTAssertTrue(ja.errorMessage(for: missing).contains("スマホ用電子証明書"))
+        XCTAssertTrue(en.errorMessage(for: missing).contains("phone tokens"))
+    }
+
+    func testReadNotices() {
+        XCTAssertEqual(ja.text(for: .cardInfoRead), "券面事項を読み取りました")
+        XCTAssertEqual(en.text(for: .cardInfoRead), "Card details read")
+        XCTAssertEqual(ja.text(for: .myNumberRead), "マイナンバーを読み取りました")
+        XCTAssertEqual(en.text(for: .myNumberRead), "My Number read")
+        XCTAssertFalse(en.text(for: .myNumberRead).contains(where: \.isNumber), "never the number itself")
     }
 
     func testSessionErrors() {

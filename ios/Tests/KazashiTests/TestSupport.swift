@@ -39,8 +39,8 @@ final class FailingTransceiver: NfcTransceiver, @unchecked Sendable {
         return attemptedAfterFailure
     }
 
-    func linkInfo() -> LinkInfo {
-        virtualCard.linkInfo()
+    func linkInfo() throws -> LinkInfo {
+        try virtualCard.linkInfo()
     }
 
     func transceive(command: Data) async throws -> Data {
@@ -77,8 +77,8 @@ final class RecordingTransceiver: NfcTransceiver, @unchecked Sendable {
         return kinds
     }
 
-    func linkInfo() -> LinkInfo {
-        virtualCard.linkInfo()
+    func linkInfo() throws -> LinkInfo {
+        try virtualCard.linkInfo()
     }
 
     func transceive(command: Data) async throws -> Data {

@@ -1,14 +1,18 @@
 package jp.kazashi.android
 
 import android.nfc.tech.IsoDep
+import jp.kazashi.AttributesUnlock
+import jp.kazashi.CardInfoAttributes
 import jp.kazashi.DigestAlgorithm
 import jp.kazashi.LoginRequest
 import jp.kazashi.LoginResult
 import jp.kazashi.LoginV2Result
+import jp.kazashi.MyNumberResult
+import jp.kazashi.MyNumberUnlock
 import jp.kazashi.SignOptions
 import jp.kazashi.SignResult
 
-// One-tap shortcuts for the two things apps do with the card. Each is one withJpkiSession call;
+// One-tap shortcuts for what apps do with the card. Each is one withJpkiSession call;
 // use withJpkiSession directly to combine flows on one tap. Errors are the session's
 // KazashiException.Failed with an ErrorKind; none of these functions retries or re-sends a PIN.
 
@@ -78,3 +82,78 @@ suspend fun IsoDepLink.tapToSign(
     withJpkiSession { session ->
         session.signDocument(document, algorithm, password, SignOptions(confirmLastAttempt = confirmLastAttempt))
     }
+
+/**
+ * Tap to read the four basic attributes (基本4情報: name, address, birth date, sex) from the
+ * card-info application (券面事項入力補助AP), e.g. to fill in a form. Never the My Number: that
+ * needs its own call, [tapToReadMyNumber].
+ *
+ * [unlock] chooses the secret: `AttributesUnlock.CARD_INFO_PIN` (券面事項入力補助用暗証番号, 4 digits,
+ * 3 attempts, a counter of its own: a wrong entry never spends an attempt of the authentication
+ * PIN, even when the digits are the same) or `AttributesUnlock.VERIFICATION_NUMBER_B` (照合番号B,
+ * 14 digits: birth date as era YYMMDD, the expiry year, the security code). The format is checked
+ * before anything is sent, the counter is read first, and the secret is sent at most once.
+ *
+ * The attributes are returned only after the card's integrity record holds (digest and signature):
+ * otherwise `ErrorKind.INTEGRITY_CHECK_FAILED` is thrown and nothing is returned. The result's
+ * `integrity` says which checks ran; `issuerVerified` is `false` unless [issuerKey] was given.
+ *
+ * The attributes are personal data: show them to their holder, keep them out of logs, crash
+ * reports and analytics (the result's `toString()` shows them). `crossCheckCardInfo(attributes, signingCertificateDer)` compares them
+ * with the signing certificate's, field by field.
+ *
+ * @param confirmLastAttempt as for [tapToLogin].
+ * @param issuerKey J-LIS's card-info key (SubjectPublicKeyInfo DER), if the app has it, to verify
+ *   the application's certificate too; a certificate that does not verify with it is an error.
+ */
+suspend fun IsoDep.tapToReadCardInfo(
+    unlock: AttributesUnlock,
+    secret: String,
+    confirmLastAttempt: Boolean = false,
+    issuerKey: ByteArray? = null,
+): CardInfoAttributes = asIsoDepLink().tapToReadCardInfo(unlock, secret, confirmLastAttempt, issuerKey)
+
+/** [IsoDep.tapToReadCardInfo] over any [IsoDepLink]. */
+suspend fun IsoDepLink.tapToReadCardInfo(
+    unlock: AttributesUnlock,
+    secret: String,
+    confirmLastAttempt: Boolean = false,
+    issuerKey: ByteArray? = null,
+): CardInfoAttributes =
+    withJpkiSession { session -> session.readCardInfo(unlock, secret, confirmLastAttempt, issuerKey) }
+
+/**
+ * Tap to read the My Number (個人番号) from the card-info application. This is the only shortcut
+ * that returns it; nothing else in the library reads it as a side effect.
+ *
+ * **The law.** An app may collect the My Number only for the purposes the My Number Act
+ * (番号法) allows (tax, social security and disaster response procedures, as a 個人番号関係事務実施者
+ * or 個人番号利用事務実施者), and must not ask for it otherwise. Never log it, never put it in
+ * crash reports, analytics or a cache, keep it no longer than the procedure needs, and send it
+ * only over a protected channel to whoever is entitled to it. [MyNumberResult] is a generated data
+ * class: its `toString()` contains the number, so never log or interpolate the result either.
+ *
+ * [unlock] chooses the secret: `MyNumberUnlock.CARD_INFO_PIN` (4 digits, its own counter) or
+ * `MyNumberUnlock.VERIFICATION_NUMBER_A` (照合番号A, which is the My Number itself, so this only
+ * confirms a number the user typed in against the card). Same PIN rules and integrity check as
+ * [tapToReadCardInfo]; a number whose digest does not match is never returned
+ * (`ErrorKind.INTEGRITY_CHECK_FAILED`).
+ *
+ * @param confirmLastAttempt as for [tapToLogin].
+ * @param issuerKey as for [tapToReadCardInfo].
+ */
+suspend fun IsoDep.tapToReadMyNumber(
+    unlock: MyNumberUnlock,
+    secret: String,
+    confirmLastAttempt: Boolean = false,
+    issuerKey: ByteArray? = null,
+): MyNumberResult = asIsoDepLink().tapToReadMyNumber(unlock, secret, confirmLastAttempt, issuerKey)
+
+/** [IsoDep.tapToReadMyNumber] over any [IsoDepLink]. */
+suspend fun IsoDepLink.tapToReadMyNumber(
+    unlock: MyNumberUnlock,
+    secret: String,
+    confirmLastAttempt: Boolean = false,
+    issuerKey: ByteArray? = null,
+): MyNumberResult =
+    withJpkiSession { session -> session.readMyNumber(unlock, secret, confirmLastAttempt, issuerKey) }
