@@ -2,6 +2,8 @@
 //! own call, the My Number, both integrity-checked, on the same [`CardSession`] (and tap) as
 //! the JPKI flows. Secrets cross as strings and are wiped at once, as PINs are.
 
+use std::sync::Arc;
+
 use kazashi::card::Card;
 use kazashi::card_info::{self, AttributesKey, CardInfoCard, MyNumberKey};
 use zeroize::Zeroizing;
@@ -89,13 +91,16 @@ impl std::fmt::Debug for CardInfoAttributes {
     }
 }
 
-/// The My Number. Collect it only for purposes the My Number Act allows; `Debug` hides it.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+/// The My Number. Collect it only for purposes the My Number Act allows.
+///
+/// An object, not a record, on purpose: a record becomes a Kotlin data class and a Swift struct
+/// whose generated `toString()` / `description` print every field, so one careless log line
+/// would write the number out. An object prints as its type; the digits come only from
+/// [`MyNumberResult::digits`], and the Rust copy is wiped when the object is freed.
+#[derive(uniffi::Object)]
 pub struct MyNumberResult {
-    /// The 12 digits.
-    pub my_number: String,
-    /// Which integrity checks ran.
-    pub integrity: CardInfoIntegrity,
+    digits: Zeroizing<String>,
+    integrity: CardInfoIntegrity,
 }
 
 impl std::fmt::Debug for MyNumberResult {
@@ -103,6 +108,20 @@ impl std::fmt::Debug for MyNumberResult {
         f.debug_struct("MyNumberResult")
             .field("integrity", &self.integrity)
             .finish_non_exhaustive()
+    }
+}
+
+#[uniffi::export]
+impl MyNumberResult {
+    /// The 12 digits. Keep them no longer, and show them no more widely, than the purpose
+    /// needs; never log them.
+    pub fn digits(&self) -> String {
+        self.digits.to_string()
+    }
+
+    /// Which integrity checks ran.
+    pub fn integrity(&self) -> CardInfoIntegrity {
+        self.integrity
     }
 }
 
@@ -191,7 +210,7 @@ impl CardSession {
         secret: String,
         confirm_last_attempt: bool,
         issuer_key: Option<Vec<u8>>,
-    ) -> Result<MyNumberResult, KazashiError> {
+    ) -> Result<Arc<MyNumberResult>, KazashiError> {
         let secret = Zeroizing::new(secret);
         let last = last_attempt(confirm_last_attempt);
         let mut card = self.card.lock().await;
@@ -208,10 +227,10 @@ impl CardSession {
                     .await?
             }
         };
-        Ok(MyNumberResult {
-            my_number: read.my_number.digits().to_string(),
+        Ok(Arc::new(MyNumberResult {
+            digits: Zeroizing::new(read.my_number.digits().to_string()),
             integrity: read.integrity.into(),
-        })
+        }))
     }
 }
 

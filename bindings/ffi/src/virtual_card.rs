@@ -91,6 +91,12 @@ pub struct VirtualCardOptions {
     /// Seed of the test PKI.
     #[uniffi(default = None)]
     pub seed: Option<String>,
+    /// The card-info PIN (default: the authentication PIN's digits, as most holders choose).
+    #[uniffi(default = None)]
+    pub card_info_pin: Option<String>,
+    /// Attempts left on the card-info PIN.
+    #[uniffi(default = None)]
+    pub card_info_attempts_left: Option<u8>,
 }
 
 /// PINs are never printed, even the virtual card's.
@@ -101,6 +107,7 @@ impl std::fmt::Debug for VirtualCardOptions {
             .field("auth_attempts_left", &self.auth_attempts_left)
             .field("signing_attempts_left", &self.signing_attempts_left)
             .field("seed", &self.seed)
+            .field("card_info_attempts_left", &self.card_info_attempts_left)
             .finish_non_exhaustive()
     }
 }
@@ -175,6 +182,8 @@ impl VirtualCard {
             auth_attempts_left: None,
             signing_attempts_left: None,
             seed: None,
+            card_info_pin: None,
+            card_info_attempts_left: None,
         })
     }
 
@@ -194,6 +203,10 @@ impl VirtualCard {
                 .signing_attempts_left
                 .unwrap_or(base.signing_attempts_left),
             seed: options.seed.unwrap_or(base.seed.clone()),
+            card_info_pin: options.card_info_pin.or(base.card_info_pin.clone()),
+            card_info_attempts_left: options
+                .card_info_attempts_left
+                .unwrap_or(base.card_info_attempts_left),
             ..base
         };
         Arc::new(Self {

@@ -51,8 +51,8 @@ fn attributes_and_my_number_through_the_bindings() {
         None,
     ))
     .unwrap();
-    assert_eq!(number.my_number, card.my_number());
-    assert!(!format!("{number:?}").contains(&number.my_number));
+    assert_eq!(number.digits(), card.my_number());
+    assert!(!format!("{number:?}").contains(&number.digits()));
 
     // The signing certificate names the same person.
     let signing = block(session.read_signing_certificate("ABC123".into(), false)).unwrap();
@@ -104,4 +104,28 @@ fn a_tampered_card_is_an_integrity_failure() {
             .unwrap_err();
     let KazashiError::Failed { kind, .. } = err;
     assert_eq!(kind, ErrorKind::IntegrityCheckFailed);
+}
+
+#[test]
+fn the_card_info_pin_can_differ_from_the_authentication_pin() {
+    let card = VirtualCard::with_options(kazashi_ffi::VirtualCardOptions {
+        profile: VirtualCardProfile::PhysicalCard,
+        auth_pin: None,
+        signing_password: None,
+        auth_attempts_left: None,
+        signing_attempts_left: None,
+        seed: None,
+        card_info_pin: Some("5807".into()),
+        card_info_attempts_left: Some(2),
+    });
+    let session = CardSession::new(card.clone());
+    assert_eq!(card.attempts_left(PinKind::CardInfo), Some(2));
+    block(session.read_card_info(AttributesUnlock::CardInfoPin, "5807".into(), false, None))
+        .unwrap();
+    assert_eq!(
+        card.attempts_left(PinKind::CardInfo),
+        Some(3),
+        "the right PIN resets it"
+    );
+    block(session.login(b"c".to_vec(), "1234".into(), false)).unwrap();
 }

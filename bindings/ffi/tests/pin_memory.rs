@@ -206,6 +206,8 @@ fn options(profile: VirtualCardProfile) -> VirtualCardOptions {
         auth_attempts_left: None,
         signing_attempts_left: None,
         seed: None,
+        card_info_pin: None,
+        card_info_attempts_left: None,
     }
 }
 

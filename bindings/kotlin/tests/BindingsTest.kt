@@ -647,8 +647,9 @@ fun main() {
                 val byB = session.readCardInfo(AttributesUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB(), false, null)
                 check(!byB.integrity.issuerVerified) { "no issuer key given: not verified" }
                 val number = session.readMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, card.myNumber(), false, null)
-                check(number.myNumber == card.myNumber())
-                check(number.integrity.myNumberDigest == IntegrityCheck.PASSED)
+                check(number.digits() == card.myNumber())
+                check(number.integrity().myNumberDigest == IntegrityCheck.PASSED)
+                check(!number.toString().contains(card.myNumber())) { "an object: toString() never shows the digits" }
             }
         }
     }

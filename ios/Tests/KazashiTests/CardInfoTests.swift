@@ -77,13 +77,13 @@ final class CardInfoTests: XCTestCase {
         XCTAssertEqual(expected.count, 12)
 
         let byPin = try await KazashiNFC.readMyNumber(unlock: .cardInfoPin, secret: cardInfoPin)
-        XCTAssertTrue(byPin.myNumber == expected, "the My Number read with the PIN differs from the card's")
-        XCTAssertEqual(byPin.integrity.myNumberDigest, .passed)
-        XCTAssertEqual(byPin.integrity.recordSignature, .passed)
-        XCTAssertEqual(byPin.integrity.attributesDigest, .notRead)
+        XCTAssertTrue(byPin.digits() == expected, "the My Number read with the PIN differs from the card's")
+        XCTAssertEqual(byPin.integrity().myNumberDigest, .passed)
+        XCTAssertEqual(byPin.integrity().recordSignature, .passed)
+        XCTAssertEqual(byPin.integrity().attributesDigest, .notRead)
 
         let byNumberA = try await KazashiNFC.readMyNumber(unlock: .verificationNumberA, secret: expected)
-        XCTAssertTrue(byNumberA.myNumber == expected, "the My Number read with verification number A differs")
+        XCTAssertTrue(byNumberA.digits() == expected, "the My Number read with verification number A differs")
         XCTAssertEqual(virtualCard.pinVerifications(), 2)
     }
 

@@ -104,17 +104,17 @@ val cardInfoTests = listOf(
 
         val recording = RecordingCardLink(card)
         val byPin = recording.link.tapToReadMyNumber(MyNumberUnlock.CARD_INFO_PIN, CARD_INFO_PIN)
-        assertTrue(byPin.myNumber == expected) { "the My Number read with the PIN differs from the card's" }
+        assertTrue(byPin.digits() == expected) { "the My Number read with the PIN differs from the card's" }
         // The control for the attributes test's "not in any response": here it must be found.
         assertTrue(recording.anyResponseContains(expected.toByteArray(Charsets.US_ASCII))) {
             "the response search does not find the My Number where it was read"
         }
-        assertEquals(IntegrityCheck.PASSED, byPin.integrity.myNumberDigest, "My Number digest")
-        assertEquals(IntegrityCheck.PASSED, byPin.integrity.recordSignature, "record signature")
-        assertEquals(IntegrityCheck.NOT_READ, byPin.integrity.attributesDigest, "attributes digest")
+        assertEquals(IntegrityCheck.PASSED, byPin.integrity().myNumberDigest, "My Number digest")
+        assertEquals(IntegrityCheck.PASSED, byPin.integrity().recordSignature, "record signature")
+        assertEquals(IntegrityCheck.NOT_READ, byPin.integrity().attributesDigest, "attributes digest")
 
         val byNumberA = cardLinkTo(card).tapToReadMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, expected)
-        assertTrue(byNumberA.myNumber == expected) { "the My Number read with verification number A differs" }
+        assertTrue(byNumberA.digits() == expected) { "the My Number read with verification number A differs" }
         assertEquals(2u, card.pinVerifications(), "VERIFYs carrying a secret")
     },
     test("a wrong card-info PIN: WRONG_PIN for PinKind.CARD_INFO with 2 left, JPKI counters untouched") {
