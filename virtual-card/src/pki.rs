@@ -103,27 +103,43 @@ pub(crate) struct TestKeys {
 }
 
 pub(crate) fn keys_for_seed(seed: &str) -> Arc<TestKeys> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<TestKeys>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(keys) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(seed) {
-        return keys.clone();
+    static CACHE: SeedCache<TestKeys> = OnceLock::new();
+    cached_per_seed(&CACHE, seed, || TestKeys {
+        auth_root: seeded_key(seed, "auth-root"),
+        sign_root: seeded_key(seed, "sign-root"),
+        auth_leaf: seeded_key(seed, "auth-leaf"),
+        sign_leaf: seeded_key(seed, "sign-leaf"),
+    })
+}
+
+/// A process-wide map from seed to what was made from it.
+type SeedCache<T> = OnceLock<Mutex<HashMap<String, Arc<T>>>>;
+
+/// What `cache` holds for `seed`, made by `make` the first time. The lock is not held while
+/// `make` runs (key generation takes a while); if two threads race, the first insert wins and
+/// both get the same value.
+fn cached_per_seed<T>(
+    cache: &'static SeedCache<T>,
+    seed: &str,
+    make: impl FnOnce() -> T,
+) -> Arc<T> {
+    let cache = cache.get_or_init(Default::default);
+    if let Some(made) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(seed) {
+        return made.clone();
     }
-    let make = |label: &str| {
-        let mut rng = ChaCha20Rng::from_seed(derive(seed, label));
-        RsaPrivateKey::new(&mut rng, 2048).expect("RSA-2048 key generation")
-    };
-    let keys = Arc::new(TestKeys {
-        auth_root: make("auth-root"),
-        sign_root: make("sign-root"),
-        auth_leaf: make("auth-leaf"),
-        sign_leaf: make("sign-leaf"),
-    });
+    let made = Arc::new(make());
     cache
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .entry(seed.to_string())
-        .or_insert(keys)
+        .or_insert(made)
         .clone()
+}
+
+/// The RSA-2048 key named `label`, derived from `seed`.
+fn seeded_key(seed: &str, label: &str) -> RsaPrivateKey {
+    let mut rng = ChaCha20Rng::from_seed(derive(seed, label));
+    RsaPrivateKey::new(&mut rng, 2048).expect("RSA-2048 key generation")
 }
 
 /// Keys of the card's two other applications and of the virtual J-LIS key that certifies
@@ -145,28 +161,14 @@ pub(crate) struct ApplicationKeys {
 }
 
 pub(crate) fn application_keys_for_seed(seed: &str) -> Arc<ApplicationKeys> {
-    static CACHE: OnceLock<Mutex<HashMap<String, Arc<ApplicationKeys>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(keys) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(seed) {
-        return keys.clone();
-    }
-    let make = |label: &str| {
-        let mut rng = ChaCha20Rng::from_seed(derive(seed, label));
-        RsaPrivateKey::new(&mut rng, 2048).expect("RSA-2048 key generation")
-    };
-    let keys = Arc::new(ApplicationKeys {
-        issuer: make("card-info-issuer"),
-        card_info: make("card-info-ap"),
-        card_info_session: make("card-info-session"),
-        card_info_signing: make("card-info-signing"),
-        card_surface: make("card-surface-ap"),
-    });
-    cache
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(seed.to_string())
-        .or_insert(keys)
-        .clone()
+    static CACHE: SeedCache<ApplicationKeys> = OnceLock::new();
+    cached_per_seed(&CACHE, seed, || ApplicationKeys {
+        issuer: seeded_key(seed, "card-info-issuer"),
+        card_info: seeded_key(seed, "card-info-ap"),
+        card_info_session: seeded_key(seed, "card-info-session"),
+        card_info_signing: seeded_key(seed, "card-info-signing"),
+        card_surface: seeded_key(seed, "card-surface-ap"),
+    })
 }
 
 /// 32 bytes derived from the seed and a label.
