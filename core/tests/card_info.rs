@@ -352,3 +352,38 @@ fn short_apdu_links_read_the_same_data() {
             .unwrap();
     assert_eq!(read.integrity.attributes_digest, Check::Passed);
 }
+
+#[test]
+fn the_cross_check_finds_a_card_whose_text_differs_from_its_certificate() {
+    // The card-info text was updated after a move; the signing certificate names the old
+    // address. The card's integrity record covers what it holds, so the read succeeds.
+    let base = Profile::PhysicalCard.config();
+    let moved = kazashi_virtual_card::Holder {
+        address: "大阪府大阪市北区中之島一丁目３番２０号".into(),
+        ..base.holder.clone()
+    };
+    let mut virtual_card = VirtualCard::new(VirtualCardConfig {
+        card_info_holder: Some(moved),
+        ..base
+    });
+    let read = {
+        let mut layer = Card::new(&mut virtual_card);
+        block(
+            CardInfoCard::new(&mut layer)
+                .read_attributes(AttributesKey::Pin(&pin("1234")), LastAttempt::Refuse),
+        )
+        .unwrap()
+    };
+    assert_eq!(read.integrity.attributes_digest, Check::Passed);
+    let signing = block(JpkiCard::new(&mut virtual_card).read_signing_certificate(
+        &SigningPassword::new("ABC123").unwrap(),
+        LastAttempt::Refuse,
+    ))
+    .unwrap();
+    let result = cross_check(&read.attributes, signing.personal.as_ref().unwrap());
+    assert_eq!(result.address, kazashi::card_info::FieldMatch::Different);
+    assert_eq!(result.name, kazashi::card_info::FieldMatch::Equal);
+    assert_eq!(result.birth_date, kazashi::card_info::FieldMatch::Equal);
+    assert_eq!(result.sex, kazashi::card_info::FieldMatch::Equal);
+    assert!(!result.all_equal());
+}

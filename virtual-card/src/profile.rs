@@ -56,6 +56,11 @@ pub struct VirtualCardConfig {
     pub card_info_pin: Option<String>,
     /// Attempts left on the card-info PIN (3 when fresh, 0 when blocked).
     pub card_info_attempts_left: u8,
+    /// `Some(holder)`: the card-info application holds these attributes instead of
+    /// [`VirtualCardConfig::holder`]'s, as a card does whose text was updated (a move) while
+    /// the signing certificate still names the old address. Integrity holds either way: the
+    /// card's own record covers what it holds.
+    pub card_info_holder: Option<Holder>,
     /// `Some(fid)`: one byte of that card-info EF (`0001`–`0007`) is altered after the
     /// integrity record was made, so its integrity check fails while it still parses (EF
     /// `0001`: the last digit; `0002`: the sex code; `0003`: the first byte of `DF31`; `0004`:
@@ -81,6 +86,7 @@ impl Default for VirtualCardConfig {
             short_ef_id_refusal: None,
             card_info_pin: None,
             card_info_attempts_left: 3,
+            card_info_holder: None,
             tamper_card_info_ef: None,
         }
     }

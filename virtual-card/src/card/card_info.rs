@@ -183,7 +183,7 @@ fn my_number_file(number: &str) -> Vec<u8> {
 /// end of `DF25`). The `DF21` table holds the offset of each of the four tags from the start
 /// of the file, so it depends on the form of the outer length (`docs/protocol.md` §7.3).
 fn attributes_file(config: &VirtualCardConfig) -> (Vec<u8>, std::ops::Range<usize>) {
-    let holder = &config.holder;
+    let holder = config.card_info_holder.as_ref().unwrap_or(&config.holder);
     let fields = [
         tlv(&[0xDF, 0x22], holder.name.as_bytes()),
         tlv(&[0xDF, 0x23], holder.address.as_bytes()),
