@@ -31,6 +31,8 @@ final class JPKIReaderSession: NSObject, NFCTagReaderSessionDelegate, @unchecked
     }
 
     private let messages: ReaderMessages
+    /// The secret the flow sends, named by the sheet's "checking" stage (`nil`: a neutral text).
+    private let secret: PinKind?
     private let linkInfo: LinkInfo
     private let successMessage: String
     private let flow: Flow
@@ -46,8 +48,10 @@ final class JPKIReaderSession: NSObject, NFCTagReaderSessionDelegate, @unchecked
     private var cancelRequested = false
     private var stage = ReaderStage.waitingForCard
 
-    init(messages: ReaderMessages, linkInfo: LinkInfo, successMessage: String, flow: @escaping Flow) {
+    init(messages: ReaderMessages, checking secret: PinKind?, linkInfo: LinkInfo, successMessage: String,
+         flow: @escaping Flow) {
         self.messages = messages
+        self.secret = secret
         self.linkInfo = linkInfo
         self.successMessage = successMessage
         self.flow = flow
@@ -262,7 +266,7 @@ final class JPKIReaderSession: NSObject, NFCTagReaderSessionDelegate, @unchecked
         stage = next
         let session = readerSession
         lock.unlock()
-        let text = messages.text(for: next)
+        let text = messages.text(for: next, checking: secret)
         queue.async {
             session?.alertMessage = text
         }

@@ -67,13 +67,17 @@ public enum KazashiNFC {
 
     /// Runs `body` against the card during one tap and returns its result.
     ///
-    /// The sheet follows the card: it says "reading", "checking your PIN" and "signing" as the
-    /// card gets the matching commands. `body` must not retry a flow that failed with a lost
-    /// tag: the tap is over, and only the user may decide to tap again.
+    /// The sheet follows the card: it says "reading", "checking" and "signing" as the card gets
+    /// the matching commands. `body` must not retry a flow that failed with a lost tag: the tap
+    /// is over, and only the user may decide to tap again.
     ///
-    /// - Parameter applications: the card applications `body` selects, whose AIDs the
-    ///   configuration check requires in the Info.plist (`[.jpki, .cardInfo]` for a body that
-    ///   reads the signing certificate and the card-info attributes).
+    /// - Parameters:
+    ///   - applications: the card applications `body` selects, whose AIDs the configuration
+    ///     check requires in the Info.plist (`[.jpki, .cardInfo]` for a body that reads the
+    ///     signing certificate and the card-info attributes).
+    ///   - secret: the secret `body` sends, so that the sheet names it while the card checks it
+    ///     ("checking your PIN", "... your password", "... your verification number"); `nil`
+    ///     (a body that sends none, or several kinds) shows a neutral "checking".
     ///
     /// ```swift
     /// let status = try await KazashiNFC.perform { cardSession in
@@ -82,6 +86,7 @@ public enum KazashiNFC {
     /// ```
     public static func perform<T>(options: ReaderOptions = ReaderOptions(),
                                   applications: [CardApplication] = [.jpki],
+                                  checking secret: PinKind? = nil,
                                   successMessage: String? = nil,
                                   _ body: @escaping @Sendable (CardSession) async throws -> T) async throws -> T {
         if let simulated = simulation.get() {
@@ -89,7 +94,7 @@ public enum KazashiNFC {
         }
         #if canImport(CoreNFC) && os(iOS)
         return try await performWithCoreNFC(options: options, applications: applications,
-                                            successMessage: successMessage, body)
+                                            checking: secret, successMessage: successMessage, body)
         #else
         throw KazashiNFCError.readingUnavailable
         #endif
@@ -108,7 +113,8 @@ public enum KazashiNFC {
                              confirmLastAttempt: Bool = false,
                              options: ReaderOptions = ReaderOptions()) async throws -> LoginResult {
         let messages = ReaderMessages(language: options.language)
-        return try await perform(options: options, successMessage: messages.text(for: .loggedIn)) { cardSession in
+        return try await perform(options: options, checking: .authentication,
+                                 successMessage: messages.text(for: .loggedIn)) { cardSession in
             try await cardSession.login(challenge: challenge, pin: pin, confirmLastAttempt: confirmLastAttempt)
         }
     }
@@ -126,7 +132,8 @@ public enum KazashiNFC {
                              cachedCertificate: Data? = nil,
                              options: ReaderOptions = ReaderOptions()) async throws -> LoginV2Result {
         let messages = ReaderMessages(language: options.language)
-        return try await perform(options: options, successMessage: messages.text(for: .loggedIn)) { cardSession in
+        return try await perform(options: options, checking: .authentication,
+                                 successMessage: messages.text(for: .loggedIn)) { cardSession in
             try await cardSession.loginV2(request: request, pin: pin,
                                           confirmLastAttempt: confirmLastAttempt,
                                           cachedCertificate: cachedCertificate)
@@ -143,7 +150,8 @@ public enum KazashiNFC {
                             options signOptions: SignOptions = SignOptions(),
                             reader: ReaderOptions = ReaderOptions()) async throws -> SignResult {
         let messages = ReaderMessages(language: reader.language)
-        return try await perform(options: reader, successMessage: messages.text(for: .signed)) { cardSession in
+        return try await perform(options: reader, checking: .signing,
+                                 successMessage: messages.text(for: .signed)) { cardSession in
             try await cardSession.signDocument(document: document, algorithm: algorithm,
                                                password: password, options: signOptions)
         }
@@ -185,7 +193,7 @@ public enum KazashiNFC {
                                     issuerKey: Data? = nil,
                                     options: ReaderOptions = ReaderOptions()) async throws -> CardInfoAttributes {
         let messages = ReaderMessages(language: options.language)
-        return try await perform(options: options, applications: [.cardInfo],
+        return try await perform(options: options, applications: [.cardInfo], checking: unlock.checkedSecret,
                                  successMessage: messages.text(for: .cardInfoRead)) { cardSession in
             try await cardSession.readCardInfo(unlock: unlock, secret: secret,
                                                confirmLastAttempt: confirmLastAttempt, issuerKey: issuerKey)
@@ -210,10 +218,57 @@ public enum KazashiNFC {
                                     issuerKey: Data? = nil,
                                     options: ReaderOptions = ReaderOptions()) async throws -> MyNumberResult {
         let messages = ReaderMessages(language: options.language)
-        return try await perform(options: options, applications: [.cardInfo],
+        return try await perform(options: options, applications: [.cardInfo], checking: unlock.checkedSecret,
                                  successMessage: messages.text(for: .myNumberRead)) { cardSession in
             try await cardSession.readMyNumber(unlock: unlock, secret: secret,
                                                confirmLastAttempt: confirmLastAttempt, issuerKey: issuerKey)
+        }
+    }
+
+    /// Tap to read the card's front from the card-surface application (券面事項確認AP): the face
+    /// photo (JPEG 2000: `photo`, with `photoMediaType` `image/jp2` or `image/j2c`; decoding it
+    /// for display is the app's business), the name, address and security code as printed
+    /// (images: `nameImage`, `addressImage`, `securityCodeImage`), and the birth date, sex
+    /// (ISO 5218) and expiry as stored.
+    ///
+    /// `unlock` is `.verificationNumberA` (照合番号A, the 12-digit My Number) or
+    /// `.verificationNumberB` (照合番号B, 14 digits: the birth date as era YYMMDD, the expiry year,
+    /// the security code). This application has counters of its own, apart from the card-info
+    /// application's: `cardSession.cardSurfaceRetryCounter(pin:)` reads them (no attempt spent),
+    /// `retryCounter(pin:)` reads the card-info ones. Errors carry `pinKind`
+    /// `.verificationNumberA` or `.verificationNumberB`. The format is checked before anything is
+    /// sent, the counter is read first, and the secret is sent at most once.
+    ///
+    /// **The signature verdict.** `signature` is `.verifiedVirtualCardLayout` only when the
+    /// front's signature verified in the layout of the virtual card; no public source gives a
+    /// real card's signed layout, so `.notVerified` is the expected result on a real card. The
+    /// data is returned as read either way: with `.notVerified` never present the photo or the
+    /// fields as verified or authentic, nor as proof of identity on their own. `issuerVerified`
+    /// is `true` only when `issuerKey` was given and the application certificate verified with it.
+    ///
+    /// **Privacy.** The face photo and the images are personal data: show them to their holder,
+    /// never log them, keep them out of crash reports, analytics and caches, and drop them when
+    /// the screen is done. `CardSurface` is a generated struct without a description of its own:
+    /// `print`, `dump` and string interpolation show its fields (birth date, sex, expiry, the
+    /// images' sizes), so never log or interpolate it.
+    ///
+    /// The app's Info.plist must list the card-surface AID (`D3921000310001010402`).
+    ///
+    /// - Parameters:
+    ///   - confirmLastAttempt: as for `login`.
+    ///   - issuerKey: J-LIS's key for this application (SubjectPublicKeyInfo DER), if the app has
+    ///     it, to verify the application certificate too; a certificate that does not verify with
+    ///     it is an error.
+    public static func readCardSurface(unlock: SurfaceUnlock,
+                                       secret: String,
+                                       confirmLastAttempt: Bool = false,
+                                       issuerKey: Data? = nil,
+                                       options: ReaderOptions = ReaderOptions()) async throws -> CardSurface {
+        let messages = ReaderMessages(language: options.language)
+        return try await perform(options: options, applications: [.cardSurface], checking: unlock.checkedSecret,
+                                 successMessage: messages.text(for: .cardSurfaceRead)) { cardSession in
+            try await cardSession.readCardSurface(unlock: unlock, secret: secret,
+                                                  confirmLastAttempt: confirmLastAttempt, issuerKey: issuerKey)
         }
     }
 
@@ -224,6 +279,7 @@ public enum KazashiNFC {
 extension KazashiNFC {
     private static func performWithCoreNFC<T>(options: ReaderOptions,
                                               applications: [CardApplication],
+                                              checking secret: PinKind?,
                                               successMessage: String?,
                                               _ body: @escaping @Sendable (CardSession) async throws -> T) async throws -> T {
         if options.checkConfiguration {
@@ -233,6 +289,7 @@ extension KazashiNFC {
         let box = ResultBox<T>()
         let reader = JPKIReaderSession(
             messages: messages,
+            checking: secret,
             linkInfo: options.extendedLength ? CoreNFCTransceiver.extendedLinkInfo : CoreNFCTransceiver.shortLinkInfo,
             successMessage: successMessage ?? messages.text(for: .done),
             flow: { cardSession in

@@ -35,6 +35,8 @@ public enum ReaderNotice: Equatable, Sendable {
     case cardInfoRead
     /// Shown with the check mark after the My Number was read (`readMyNumber`); never the number.
     case myNumberRead
+    /// Shown with the check mark after the card's front was read (`readCardSurface`).
+    case cardSurfaceRead
     /// Shown with the check mark after any other operation.
     case done
 }
@@ -58,8 +60,17 @@ public struct ReaderMessages: Equatable, Sendable {
         ja ? japanese : english
     }
 
-    /// What the sheet says during `stage`.
+    /// What the sheet says during `stage` when the secret being checked is a PIN (the
+    /// authentication or card-info PIN): ``text(for:checking:)`` with `.authentication`.
     public func text(for stage: ReaderStage) -> String {
+        text(for: stage, checking: .authentication)
+    }
+
+    /// What the sheet says during `stage` of a flow that checks `secret`. Only `.checkingPin`
+    /// depends on it: a PIN (暗証番号), the signing password (パスワード), a verification number
+    /// (照合番号), or, with `nil` (a flow that did not say, e.g. an app's own `perform`), a
+    /// neutral "checking" that fits any of them.
+    public func text(for stage: ReaderStage, checking secret: PinKind?) -> String {
         switch stage {
         case .waitingForCard:
             return pick("マイナンバーカードをiPhoneの上部にかざしてください",
@@ -68,8 +79,20 @@ public struct ReaderMessages: Equatable, Sendable {
             return pick("読み取っています。カードを動かさないでください",
                         "Reading the card. Keep it still.")
         case .checkingPin:
-            return pick("暗証番号を確認しています。カードを動かさないでください",
-                        "Checking your PIN. Keep the card still.")
+            switch secret {
+            case .authentication?, .cardInfo?:
+                return pick("暗証番号を確認しています。カードを動かさないでください",
+                            "Checking your PIN. Keep the card still.")
+            case .signing?:
+                return pick("パスワードを確認しています。カードを動かさないでください",
+                            "Checking your password. Keep the card still.")
+            case .verificationNumberA?, .verificationNumberB?:
+                return pick("照合番号を確認しています。カードを動かさないでください",
+                            "Checking your verification number. Keep the card still.")
+            case nil:
+                return pick("確認しています。カードを動かさないでください",
+                            "Checking. Keep the card still.")
+            }
         case .signing:
             return pick("署名しています。カードを動かさないでください",
                         "Signing. Keep the card still.")
@@ -99,6 +122,8 @@ public struct ReaderMessages: Equatable, Sendable {
             return pick("券面事項を読み取りました", "Card details read")
         case .myNumberRead:
             return pick("マイナンバーを読み取りました", "My Number read")
+        case .cardSurfaceRead:
+            return pick("券面を読み取りました", "Card front read")
         case .done:
             return pick("読み取りました", "Done")
         }

@@ -21,6 +21,34 @@ final class ReaderMessagesTests: XCTestCase {
         XCTAssertEqual(en.text(for: .waitingForCard), "Hold your My Number Card near the top of your iPhone")
     }
 
+    /// The "checking" stage names the secret the card is checking: a verification number
+    /// (照合番号) is not a PIN (暗証番号), and a flow that did not say gets a neutral text.
+    func testCheckingStageNamesTheSecret() {
+        for kind in [PinKind.verificationNumberA, .verificationNumberB] {
+            XCTAssertEqual(ja.text(for: .checkingPin, checking: kind), "照合番号を確認しています。カードを動かさないでください")
+            XCTAssertEqual(en.text(for: .checkingPin, checking: kind), "Checking your verification number. Keep the card still.")
+        }
+        for kind in [PinKind.authentication, .cardInfo] {
+            XCTAssertEqual(ja.text(for: .checkingPin, checking: kind), "暗証番号を確認しています。カードを動かさないでください")
+            XCTAssertEqual(en.text(for: .checkingPin, checking: kind), "Checking your PIN. Keep the card still.")
+        }
+        XCTAssertEqual(ja.text(for: .checkingPin, checking: .signing), "パスワードを確認しています。カードを動かさないでください")
+        XCTAssertEqual(en.text(for: .checkingPin, checking: .signing), "Checking your password. Keep the card still.")
+        XCTAssertEqual(ja.text(for: .checkingPin, checking: nil), "確認しています。カードを動かさないでください")
+        XCTAssertEqual(en.text(for: .checkingPin, checking: nil), "Checking. Keep the card still.")
+        let notPins: [PinKind?] = [.verificationNumberA, .verificationNumberB, nil]
+        for secret in notPins {
+            XCTAssertFalse(ja.text(for: .checkingPin, checking: secret).contains("暗証番号"))
+            XCTAssertFalse(en.text(for: .checkingPin, checking: secret).contains("PIN"))
+        }
+        // The one-argument form is the PIN's text, as before; the other stages ignore the secret.
+        XCTAssertEqual(ja.text(for: .checkingPin), ja.text(for: .checkingPin, checking: .authentication))
+        for stage in [ReaderStage.waitingForCard, .reading, .signing, .changingPin] {
+            XCTAssertEqual(ja.text(for: stage, checking: .verificationNumberB), ja.text(for: stage))
+            XCTAssertEqual(en.text(for: stage, checking: nil), en.text(for: stage))
+        }
+    }
+
     func testWrongPinTellsTheAttemptsLeft() {
         let error = failure(.wrongPin, pin: .authentication, attemptsLeft: 2, reason: "r")
         XCTAssertTrue(ja.errorMessage(for: error).contains("残り2回"))
@@ -147,6 +175,8 @@ final class ReaderMessagesTests: XCTestCase {
         XCTAssertEqual(ja.text(for: .myNumberRead), "マイナンバーを読み取りました")
         XCTAssertEqual(en.text(for: .myNumberRead), "My Number read")
         XCTAssertFalse(en.text(for: .myNumberRead).contains(where: \.isNumber), "never the number itself")
+        XCTAssertEqual(ja.text(for: .cardSurfaceRead), "券面を読み取りました")
+        XCTAssertEqual(en.text(for: .cardSurfaceRead), "Card front read")
     }
 
     func testSessionErrors() {

@@ -3,6 +3,7 @@ package jp.kazashi.android
 import android.nfc.tech.IsoDep
 import jp.kazashi.AttributesUnlock
 import jp.kazashi.CardInfoAttributes
+import jp.kazashi.CardSurface
 import jp.kazashi.DigestAlgorithm
 import jp.kazashi.LoginRequest
 import jp.kazashi.LoginResult
@@ -11,6 +12,7 @@ import jp.kazashi.MyNumberResult
 import jp.kazashi.MyNumberUnlock
 import jp.kazashi.SignOptions
 import jp.kazashi.SignResult
+import jp.kazashi.SurfaceUnlock
 
 // One-tap shortcuts for what apps do with the card. Each is one withJpkiSession call;
 // use withJpkiSession directly to combine flows on one tap. Errors are the session's
@@ -157,3 +159,53 @@ suspend fun IsoDepLink.tapToReadMyNumber(
     issuerKey: ByteArray? = null,
 ): MyNumberResult =
     withJpkiSession { session -> session.readMyNumber(unlock, secret, confirmLastAttempt, issuerKey) }
+
+/**
+ * Tap to read the card's front from the card-surface application (券面事項確認AP): the face photo
+ * (JPEG 2000, `photo` with `photoMediaType` `image/jp2` or `image/j2c`; decoding it for display is
+ * the app's business), the name, address and security code as printed (images: `nameImage`,
+ * `addressImage`, `securityCodeImage`), the birth date, sex (ISO 5218) and expiry as stored.
+ *
+ * [unlock] chooses the secret: `SurfaceUnlock.VERIFICATION_NUMBER_A` (照合番号A, the 12-digit My
+ * Number) or `SurfaceUnlock.VERIFICATION_NUMBER_B` (照合番号B, 14 digits: birth date as era YYMMDD,
+ * the expiry year, the security code). This application keeps counters of its own, separate from
+ * the card-info application's (`session.cardSurfaceRetryCounter(pin)` reads them, no attempt
+ * spent; `retryCounter` reads the card-info ones). Errors name `PinKind.VERIFICATION_NUMBER_A` or
+ * `VERIFICATION_NUMBER_B`. The format is checked before anything is sent, the counter is read
+ * first, and the secret is sent at most once.
+ *
+ * **The signature verdict.** `signature` is `SurfaceSignatureVerdict.VERIFIED_VIRTUAL_CARD_LAYOUT`
+ * only when the front's signature verified in the layout the virtual card uses; no public source
+ * gives a real card's signed layout, so on a real card expect `NOT_VERIFIED`. Either way the data is
+ * returned as read: with `NOT_VERIFIED` (which is the normal result on a real card) never present
+ * the photo or the fields as verified or authentic, and never treat them as proof of identity on
+ * their own. `issuerVerified` is `true` only when [issuerKey] was given and the application
+ * certificate verified with it.
+ *
+ * **Privacy.** The face photo and the images of the name, address and security code are personal
+ * data (the photo is biometric-like data): show them to their holder, never log them, never put them
+ * in crash reports, analytics, screenshots for support or a disk cache, and drop them when the
+ * screen no longer needs them. The security code is part of verification number B. [CardSurface] is a
+ * generated data class: its `toString()` shows its fields (the birth date, sex and expiry; the
+ * images as array references), so never log or interpolate the result.
+ *
+ * @param confirmLastAttempt as for [tapToLogin].
+ * @param issuerKey J-LIS's key for this application (SubjectPublicKeyInfo DER), if the app has it,
+ *   to verify the application certificate too; a certificate that does not verify with it is an
+ *   error.
+ */
+suspend fun IsoDep.tapToReadCardSurface(
+    unlock: SurfaceUnlock,
+    secret: String,
+    confirmLastAttempt: Boolean = false,
+    issuerKey: ByteArray? = null,
+): CardSurface = asIsoDepLink().tapToReadCardSurface(unlock, secret, confirmLastAttempt, issuerKey)
+
+/** [IsoDep.tapToReadCardSurface] over any [IsoDepLink]. */
+suspend fun IsoDepLink.tapToReadCardSurface(
+    unlock: SurfaceUnlock,
+    secret: String,
+    confirmLastAttempt: Boolean = false,
+    issuerKey: ByteArray? = null,
+): CardSurface =
+    withJpkiSession { session -> session.readCardSurface(unlock, secret, confirmLastAttempt, issuerKey) }
