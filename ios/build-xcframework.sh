@@ -17,6 +17,9 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
+# Cargo's target directory (CARGO_TARGET_DIR is honoured) and its layout.
+# shellcheck source=../scripts/lib/host-library.sh
+source scripts/lib/host-library.sh
 
 CRATE=kazashi-ffi
 LIB=libkazashi_ffi.a
@@ -61,12 +64,12 @@ rm -rf "$WORK" "$OUT"
 mkdir -p "$WORK/ios" "$WORK/ios-simulator" "$WORK/macos" "$HEADERS" "$SWIFT_OUT"
 
 echo "==> Combining slices"
-cp "target/${IOS_TARGETS[0]}/release/$LIB" "$WORK/ios/$LIB"
+cp "$(kazashi_target_library "${IOS_TARGETS[0]}" release "$LIB")" "$WORK/ios/$LIB"
 # (Plain loops: macOS ships bash 3.2, without mapfile.)
 SIM_LIBS=()
-for target in "${SIM_TARGETS[@]}"; do SIM_LIBS+=("target/$target/release/$LIB"); done
+for target in "${SIM_TARGETS[@]}"; do SIM_LIBS+=("$(kazashi_target_library "$target" release "$LIB")"); done
 MAC_LIBS=()
-for target in "${MAC_TARGETS[@]}"; do MAC_LIBS+=("target/$target/release/$LIB"); done
+for target in "${MAC_TARGETS[@]}"; do MAC_LIBS+=("$(kazashi_target_library "$target" release "$LIB")"); done
 lipo -create "${SIM_LIBS[@]}" -output "$WORK/ios-simulator/$LIB"
 lipo -create "${MAC_LIBS[@]}" -output "$WORK/macos/$LIB"
 
@@ -74,7 +77,7 @@ echo "==> Generating the Swift API, the C header and the module map"
 # The metadata in the library is the same on every architecture; any single-architecture slice
 # will do. Run inside the workspace so bindings/ffi/uniffi.toml (module Kazashi, FFI module
 # KazashiFFI) is found.
-META_LIB="target/${MAC_TARGETS[0]}/release/$LIB"
+META_LIB="$(kazashi_target_library "${MAC_TARGETS[0]}" release "$LIB")"
 BINDGEN=(cargo run -q -p uniffi-bindgen --bin uniffi-bindgen-swift --)
 "${BINDGEN[@]}" "$META_LIB" "$SWIFT_OUT" --swift-sources
 "${BINDGEN[@]}" "$META_LIB" "$HEADERS" --headers

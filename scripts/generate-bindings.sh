@@ -12,20 +12,36 @@
 # KAZASHI_FFI_FEATURES (e.g. `documents`) to generate the API of a slimmer library instead.
 #
 # Usage: scripts/generate-bindings.sh [--release]
+#
+# --release builds with the `release-bindgen` profile (Cargo.toml): the release profile without
+# `strip`. uniffi-bindgen finds the API in the library's UNIFFI_META_* symbols, and the release
+# profile's `strip = true` removes them ("No UniFFI metadata found"). A profile of its own rather
+# than `-C strip=none` on a `cargo rustc` of the release profile: the unstripped library goes to
+# target/release-bindgen/ and never replaces the stripped shipping library in target/release/
+# (whose size is measured), and neither build invalidates the other's fingerprint.
+#
+# The library's name (.so on Linux, .dylib on macOS) and the target directory (CARGO_TARGET_DIR
+# is honoured) come from scripts/lib/host-library.sh, tested by scripts/test-host-library.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=lib/host-library.sh
+source scripts/lib/host-library.sh
 
 FEATURES="${KAZASHI_FFI_FEATURES:-testing}"
-PROFILE=debug
+PROFILE=dev
 if [ "${1:-}" = "--release" ]; then
-    PROFILE=release
-    cargo build -q -p kazashi-ffi --release --features "$FEATURES"
-else
-    cargo build -q -p kazashi-ffi --features "$FEATURES"
+    PROFILE=release-bindgen
 fi
+cargo build -q -p kazashi-ffi --profile "$PROFILE" --features "$FEATURES"
 cargo build -q -p uniffi-bindgen
-LIB="target/$PROFILE/libkazashi_ffi.so"
-BINDGEN=target/debug/uniffi-bindgen
+LIB="$(kazashi_host_library "$PROFILE")"
+BINDGEN="$(kazashi_target_dir)/debug/uniffi-bindgen"
+if [ ! -f "$LIB" ]; then
+    echo "generate-bindings: cargo built kazashi-ffi but $LIB is missing" >&2
+    exit 1
+fi
+# The generated sources are the project's own output, not cargo's: always under the repository's
+# target/ (where test-kotlin.sh, test-android.sh and check-swift.sh read them).
 OUT=target/bindings
 
 rm -rf "$OUT/kotlin-jvm" "$OUT/kotlin-android" "$OUT/swift"

@@ -18,16 +18,37 @@ if [ ! -f target/tools/env.sh ]; then
 fi
 # shellcheck source=/dev/null
 source target/tools/env.sh
+# shellcheck source=lib/host-library.sh
+source scripts/lib/host-library.sh
 
 ANDROID_BINDINGS=android/kazashi/src/main/kotlin/jp/kazashi/kazashi_ffi.kt
 JVM_BINDINGS=target/bindings/kotlin-jvm/jp/kazashi/kazashi_ffi.kt
-HOST_LIB_DIR=target/debug
-for f in "$ANDROID_BINDINGS" "$JVM_BINDINGS" "$HOST_LIB_DIR/libkazashi_ffi.so"; do
+# The debug host library generate-bindings.sh built (honours CARGO_TARGET_DIR; .so or .dylib).
+HOST_LIB_DIR=$(kazashi_host_library_dir dev)
+for f in "$ANDROID_BINDINGS" "$JVM_BINDINGS" "$(kazashi_host_library dev)"; do
     if [ ! -f "$f" ]; then
         echo "test-android: $f is missing; run scripts/generate-bindings.sh first" >&2
         exit 1
     fi
 done
+
+# The consumer R8 rules must keep the annotations JNA reads at run time (@Structure.FieldOrder in
+# the generated bindings): R8 full mode strips them otherwise, and every call into the library
+# fails in a minified app. No R8 here, so the rule file itself is checked.
+check_consumer_rules() {
+    local rules=android/kazashi/consumer-rules.pro
+    if grep -q '@Structure.FieldOrder' "$ANDROID_BINDINGS" &&
+        ! grep -Eq '^[[:space:]]*-keepattributes[[:space:]]+([^#]*[,[:space:]])?RuntimeVisibleAnnotations([,[:space:]]|$)' "$rules"; then
+        echo "test-android: $rules lacks '-keepattributes RuntimeVisibleAnnotations'; the generated bindings use @Structure.FieldOrder, which R8 full mode would strip" >&2
+        return 1
+    fi
+    if ! grep -Eq 'consumerProguardFiles\("consumer-rules.pro"\)' android/kazashi/build.gradle.kts; then
+        echo "test-android: android/kazashi/build.gradle.kts does not publish consumer-rules.pro (consumerProguardFiles)" >&2
+        return 1
+    fi
+    echo "test-android: consumer R8 rules keep RuntimeVisibleAnnotations (JNA's @Structure.FieldOrder)"
+}
+check_consumer_rules
 
 ANNOTATION_VERSION=1.9.1
 ANNOTATION_JAR="target/tools/jars/annotation-jvm-$ANNOTATION_VERSION.jar"

@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source target/tools/env.sh
+# shellcheck source=lib/host-library.sh
+source scripts/lib/host-library.sh
+# The debug host library generate-bindings.sh built (honours CARGO_TARGET_DIR; .so or .dylib).
+HOST_LIB_DIR=$(kazashi_host_library_dir dev)
+if [ ! -f "$(kazashi_host_library dev)" ]; then
+    echo "test-kotlin: $(kazashi_host_library dev) is missing; run scripts/generate-bindings.sh first" >&2
+    exit 1
+fi
 
 OUT=target/kotlin-tests
 mkdir -p "$OUT"
@@ -19,5 +27,5 @@ fi
 "$KOTLINC" -Werror -d "$OUT/tests.jar" -classpath "$CP:$OUT/bindings.jar" bindings/kotlin/tests/*.kt
 
 RUN_CP="$CP:$KOTLIN_STDLIB:$OUT/bindings.jar:$OUT/tests.jar"
-java -Djna.library.path=target/debug -cp "$RUN_CP" jp.kazashi.tests.BindingsTestKt
-java -Djna.library.path=target/debug -cp "$RUN_CP" jp.kazashi.tests.FfiBenchKt
+java -Djna.library.path="$HOST_LIB_DIR" -cp "$RUN_CP" jp.kazashi.tests.BindingsTestKt
+java -Djna.library.path="$HOST_LIB_DIR" -cp "$RUN_CP" jp.kazashi.tests.FfiBenchKt

@@ -5,6 +5,8 @@
 #   3. the Android shell: compiled against the Android framework classes, unit-tested on the
 #      JVM (scripts/test-android.sh);
 #   4. the iOS shell: Swift syntax and API cross-check with tree-sitter (scripts/check-swift.sh);
+#      the host library's name and directory per OS and CARGO_TARGET_DIR, as the build scripts
+#      find it (scripts/test-host-library.sh);
 #   5. the round-trip benchmark (APDUs and bytes per flow);
 #   6. the real PC/SC stack: pcscd + vpcd with the virtual card, our CLI and OpenSC as clients
 #      (scripts/test-pcsc.sh), run side by side with 2–4.
@@ -47,6 +49,7 @@ jvm_log=target/logs/jvm-suites.log
     ./scripts/test-kotlin.sh
     ./scripts/test-android.sh
     ./scripts/check-swift.sh README.md
+    ./scripts/test-host-library.sh
 ) >"$jvm_log" 2>&1 &
 jvm_pid=$!
 
