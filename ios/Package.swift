@@ -1,11 +1,12 @@
-// swift-tools-version:5.9
+// swift-tools-version:5.10
 //
 // Kazashi for iOS and macOS: the Rust core as a binary XCFramework (KazashiFFI), its
 // uniffi-generated Swift API (Kazashi), and the Core NFC shell (KazashiNFC).
 //
 // Build KazashiFFI.xcframework and Sources/Kazashi/Kazashi.swift first with
 // ./build-xcframework.sh (macOS, Xcode, rustup); both are generated, never committed.
-// The generated Swift needs a Swift 5.10 compiler or newer (Xcode 15.3+).
+// The generated Swift needs a Swift 5.10 compiler or newer (Xcode 15.3+): it uses
+// `nonisolated(unsafe)`, hence the tools version above (scripts/check-swift.sh checks the two agree).
 
 import PackageDescription
 

@@ -3,7 +3,9 @@
 # ios/Sources, ios/Tests and ios/Package.swift, the generated target/bindings/swift/Kazashi.swift
 # and the ```swift blocks of ios/README.md are parsed with tree-sitter-swift (syntax errors are
 # reported as file:line), and the Kazashi API they use is cross-checked against the generated
-# Swift (see scripts/check_swift_syntax.py). Compilation and XCTest need macOS: see
+# Swift (see scripts/check_swift_syntax.py); every manifest's swift-tools-version must cover the
+# language features the code uses (the generated Swift's `nonisolated(unsafe)` needs 5.10). The
+# checker first checks itself on built-in cases (--self-test). Compilation and XCTest need macOS: see
 # .github/workflows/ios.yml.
 #
 # Needs scripts/tools.sh (the tree-sitter venv) and scripts/generate-bindings.sh (the generated
@@ -47,4 +49,4 @@ while IFS= read -r file; do
 done < <(find ios/Sources ios/Tests -name '*.swift' -type f 2>/dev/null | LC_ALL=C sort)
 [ -f ios/README.md ] && FILES+=(ios/README.md)
 
-exec "$TOOLS_PYTHON" scripts/check_swift_syntax.py --api-source "$GENERATED" ${EXTRA[@]+"${EXTRA[@]}"} "${FILES[@]}" "$@"
+exec "$TOOLS_PYTHON" scripts/check_swift_syntax.py --self-test --api-source "$GENERATED" ${EXTRA[@]+"${EXTRA[@]}"} "${FILES[@]}" "$@"

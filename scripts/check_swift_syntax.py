@@ -2,7 +2,7 @@
 """Checks Swift sources where no Swift compiler exists: syntax with tree-sitter-swift, plus a
 cheap cross-check of the Kazashi API the iOS shell, its tests and its README use.
 
-Usage: check_swift_syntax.py [--api-source FILE] [--syntax-only FILE] [--no-api] FILE...
+Usage: check_swift_syntax.py [--self-test] [--api-source FILE] [--syntax-only FILE] [--no-api] FILE...
 
 Every FILE is parsed; ERROR and MISSING nodes are reported as file:line:col. Files ending in
 `.md` contribute their ```swift code blocks, each checked as a file of its own.
@@ -19,6 +19,11 @@ source:
 - implicit `.UpperCamelCase` members and case patterns, which in this code base are the cases of
   the uniffi error enums (`KazashiError`, `NfcError`);
 - implicit `.member` arguments whose parameter type is a known enum.
+
+A call to an overloaded method passes if any overload with matching labels takes its implicit
+enum members. Every manifest (a file or README block beginning with `// swift-tools-version:`)
+must declare at least the Swift version the checked code needs (`nonisolated(unsafe)`: 5.10).
+`--self-test` first runs the checker on built-in cases with known answers.
 
 It is a heuristic, not a type checker: it only proves that what it recognises exists with
 those labels, so that a renamed or re-shaped API fails here rather than only on macOS.
@@ -509,11 +514,29 @@ class Checker:
         self.check_enum_arguments(source, pairs, problems)
 
     def check_overloads(self, source, node, owner, name, overloads, args, problems) -> None:
+        """The call is fine if any overload takes it: every overload whose labels match is tried
+        with the call's implicit enum members (`text(for: .x)` may be `text(for stage:)` or
+        `text(for notice:)`, told apart only by the type of `.x`)."""
+        rejections: list[list[str]] = []
         for params in overloads:
             pairs = match_labels(params, args)
-            if pairs is not None:
-                self.check_enum_arguments(source, pairs, problems)
+            if pairs is None:
+                continue
+            sub: list[str] = []
+            self.check_enum_arguments(source, pairs, sub)
+            if not sub:
                 return
+            rejections.append(sub)
+        if len(rejections) == 1:
+            problems.extend(rejections[0])
+            return
+        if rejections:
+            # Several overloads have these labels and none takes these members: one problem,
+            # naming what each overload said.
+            first = rejections[0][0]
+            reasons = "; ".join(r.split(": API: ", 1)[-1] for sub in rejections for r in sub)
+            problems.append(f"{first.split(': API: ', 1)[0]}: API: no overload of {owner}.{name} takes it ({reasons})")
+            return
         known = " or ".join(signature(name, params) for params in overloads)
         problems.append(f"{source.where(node)}: API: {owner} has {known}, not {call_signature(name, args)}")
 
@@ -613,6 +636,125 @@ def pattern_elements(children: list[Node], start: int) -> list[list[Node]]:
 
 
 # --------------------------------------------------------------------------------------------
+# swift-tools-version against the language features the sources use
+
+# What the sources may use and the Swift version that introduced it. A package that declares an
+# older `swift-tools-version` lets an older compiler try, and fail, on the generated code.
+LANGUAGE_FEATURES = [
+    (re.compile(r"\bnonisolated\(unsafe\)"), (5, 10), "nonisolated(unsafe)"),
+]
+TOOLS_VERSION = re.compile(r"\A//\s*swift-tools-version\s*:\s*(\d+)\.(\d+)(?:\.\d+)?")
+LINE_COMMENT = re.compile(r"//[^\n]*")
+BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+
+
+def required_swift(sources: list[Source]) -> tuple[tuple[int, int], str, str] | None:
+    """The newest Swift version a feature used in the sources' code (not in comments) needs, with
+    the feature and where it was found; None if nothing in LANGUAGE_FEATURES is used."""
+    best = None
+    for source in sources:
+        code = LINE_COMMENT.sub("", BLOCK_COMMENT.sub("", source.text))
+        for pattern, version, feature in LANGUAGE_FEATURES:
+            if pattern.search(code) and (best is None or version > best[0]):
+                best = (version, feature, source.label.split("#", 1)[0])
+    return best
+
+
+def tools_version_problems(sources: list[Source]) -> None:
+    """Every manifest (a file or README block starting with `// swift-tools-version:`) must
+    declare at least the Swift version the code needs."""
+    need = required_swift(sources)
+    if need is None:
+        return
+    (major, minor), feature, where = need
+    for source in sources:
+        found = TOOLS_VERSION.match(source.text)
+        if found is None:
+            continue
+        declared = (int(found.group(1)), int(found.group(2)))
+        if declared < (major, minor):
+            path = source.label.split("#", 1)[0]
+            source.problems.append(
+                f"{path}:{1 + source.line_offset}:1: tools: swift-tools-version {declared[0]}.{declared[1]} is older than "
+                f"Swift {major}.{minor}, which {where} needs ({feature})"
+            )
+
+
+# --------------------------------------------------------------------------------------------
+# Self-test: the checker on small sources with known answers (scripts/check-swift.sh runs it).
+
+SELF_TEST_API = """
+public enum Stage { case connecting
+    case reading }
+public enum Notice { case cardSurfaceRead }
+public struct Messages {
+    public init(language: Int) {}
+    public func text(for stage: Stage) -> String { "" }
+    public func text(for notice: Notice) -> String { "" }
+    public func greet(name: String) -> String { "" }
+}
+"""
+
+SELF_TEST_CASES = [
+    # (name, user code, API code, substrings of the expected problems; [] = none)
+    ("the second overload takes the member", "let a = Messages(language: 1).text(for: .cardSurfaceRead)\n", SELF_TEST_API, []),
+    ("the first overload takes the member", "let a = Messages(language: 1).text(for: .reading)\n", SELF_TEST_API, []),
+    ("no overload takes the member", "let a = Messages(language: 1).text(for: .cardRead)\n", SELF_TEST_API,
+     ["no overload of Messages.text takes it", "Stage has no case '.cardRead'", "Notice has no case '.cardRead'"]),
+    ("one overload with these labels rejects the member", "let a = Messages(language: 1).greet(name: .x)\n",
+     SELF_TEST_API.replace("name: String", "name: Stage"), ["Stage has no case '.x'"]),
+    ("no overload has these labels", "let a = Messages(language: 1).text(of: .reading)\n", SELF_TEST_API,
+     ["Messages has text(for:) or text(for:), not text(of:)"]),
+    ("tools 5.9 with nonisolated(unsafe) in the code", "// swift-tools-version:5.9\nimport PackageDescription\n",
+     "final class T { nonisolated(unsafe) static let x = 1 }\n", ["swift-tools-version 5.9 is older than Swift 5.10"]),
+    ("tools 5.10 with nonisolated(unsafe)", "// swift-tools-version:5.10\nimport PackageDescription\n",
+     "final class T { nonisolated(unsafe) static let x = 1 }\n", []),
+    ("tools 5.9 with nonisolated(unsafe) only in a comment", "// swift-tools-version: 5.9\nimport PackageDescription\n",
+     "// `nonisolated(unsafe)` is needed under Swift 6\nfinal class T {}\n", []),
+    ("tools 6.0.1 with nonisolated(unsafe)", "// swift-tools-version:6.0.1\nimport PackageDescription\n",
+     "final class T { nonisolated(unsafe) static let x = 1 }\n", []),
+]
+
+
+def self_test(parser: Parser) -> int:
+    passed = failed = 0
+    for name, user, api, expected in SELF_TEST_CASES:
+        sources = [Source("api.swift", api, is_api_source=True), Source("use.swift", user)]
+        check_sources(parser, sources, api_check=True)
+        problems = [p for source in sources for p in source.problems]
+        ok = all(any(want in p for p in problems) for want in expected) and (bool(expected) == bool(problems))
+        if ok:
+            passed += 1
+            print(f"ok   self-test: {name}")
+        else:
+            failed += 1
+            print(f"FAIL self-test: {name}: expected {expected or 'no problem'}, got {problems or 'no problem'}")
+    print(f"self-test: {passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def check_sources(parser: Parser, sources: list[Source], api_check: bool) -> int:
+    """Parses and checks the sources in place (their `problems`); returns the API uses checked."""
+    for source in sources:
+        source.data = source.text.encode("utf-8")
+        source.tree = parser.parse(source.data)
+    for source in sources:
+        source.problems.extend(syntax_problems(source))
+    tools_version_problems(sources)
+    if not api_check:
+        return 0
+    types: dict[str, TypeInfo] = {}
+    for source in sources:
+        if not source.syntax_only:
+            collect_declarations(source, types)
+    checker = Checker(types)
+    for source in sources:
+        if not source.is_api_source and not source.syntax_only:
+            source.problems.extend(checker.check(source))
+    return checker.uses
+
+
+# --------------------------------------------------------------------------------------------
 
 
 def main() -> int:
@@ -620,29 +762,18 @@ def main() -> int:
     parser.add_argument("--api-source", action="append", default=[], help="generated Swift API (declarations only)")
     parser.add_argument("--syntax-only", action="append", default=[], help="a file to parse but not cross-check")
     parser.add_argument("--no-api", action="store_true", help="syntax only")
-    parser.add_argument("files", nargs="+")
+    parser.add_argument("--self-test", action="store_true", help="check the checker on built-in cases, then the files")
+    parser.add_argument("files", nargs="*")
     options = parser.parse_args()
 
     swift = Parser(Language(tree_sitter_swift.language()))
+    self_test_status = self_test(swift) if options.self_test else 0
+    if not options.files:
+        if not options.self_test:
+            parser.error("no files to check")
+        return self_test_status
     sources = load_sources(options.files, options.api_source, options.syntax_only)
-    for source in sources:
-        source.data = source.text.encode("utf-8")
-        source.tree = swift.parse(source.data)
-
-    for source in sources:
-        source.problems.extend(syntax_problems(source))
-
-    uses = 0
-    if not options.no_api:
-        types: dict[str, TypeInfo] = {}
-        for source in sources:
-            if not source.syntax_only:
-                collect_declarations(source, types)
-        checker = Checker(types)
-        for source in sources:
-            if not source.is_api_source and not source.syntax_only:
-                source.problems.extend(checker.check(source))
-        uses = checker.uses
+    uses = check_sources(swift, sources, api_check=not options.no_api)
 
     def position(problem: str) -> tuple[int, int]:
         found = re.match(r"^.*?:(\d+):(\d+):", problem)
@@ -664,7 +795,7 @@ def main() -> int:
     if not options.no_api:
         print(f"API cross-check: {uses} uses of known types and cases checked")
     print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return 1 if failed or self_test_status else 0
 
 
 if __name__ == "__main__":

@@ -93,6 +93,25 @@ public final class CoreNFCTransceiver: NfcTransceiver, @unchecked Sendable {
         assert(NFCReaderError.Code.readerSessionInvalidationErrorSessionTimeout.rawValue == CoreNFCErrorCode.sessionTimeout)
         assert(NFCReaderError.Code.readerSessionInvalidationErrorSystemIsBusy.rawValue == CoreNFCErrorCode.systemIsBusy)
         assert(NFCReaderError.Code.readerErrorRadioDisabled.rawValue == CoreNFCErrorCode.radioDisabled)
+        assert(NFCReaderError.Code.readerErrorUnsupportedFeature.rawValue == CoreNFCErrorCode.unsupportedFeature)
+        assert(NFCReaderError.Code.readerTransceiveErrorRetryExceeded.rawValue == CoreNFCErrorCode.retryExceeded)
+        assert(NFCReaderError.Code.readerTransceiveErrorTagResponseError.rawValue == CoreNFCErrorCode.tagResponseError)
+        assert(NFCReaderError.Code.readerSessionInvalidationErrorSessionTerminatedUnexpectedly.rawValue
+            == CoreNFCErrorCode.sessionTerminatedUnexpectedly)
+        assert(NFCReaderError.Code.readerSessionInvalidationErrorFirstNDEFTagRead.rawValue == CoreNFCErrorCode.firstNDEFTagRead)
+        assert(NFCReaderError.Code.tagCommandConfigurationErrorInvalidParameters.rawValue
+            == CoreNFCErrorCode.tagCommandConfigurationInvalidParameters)
+        assert(NFCReaderError.Code.ndefReaderSessionErrorTagNotWritable.rawValue == CoreNFCErrorCode.ndefTagNotWritable)
+        assert(NFCReaderError.Code.ndefReaderSessionErrorTagUpdateFailure.rawValue == CoreNFCErrorCode.ndefTagUpdateFailure)
+        assert(NFCReaderError.Code.ndefReaderSessionErrorTagSizeTooSmall.rawValue == CoreNFCErrorCode.ndefTagSizeTooSmall)
+        assert(NFCReaderError.Code.ndefReaderSessionErrorZeroLengthMessage.rawValue == CoreNFCErrorCode.ndefZeroLengthMessage)
+        // The iOS 26 codes exist only in the iOS 26 SDK (Xcode 26, Swift 6.2).
+        #if compiler(>=6.2)
+        if #available(iOS 26.0, *) {
+            assert(NFCReaderError.Code.readerErrorIneligible.rawValue == CoreNFCErrorCode.ineligible)
+            assert(NFCReaderError.Code.readerErrorAccessNotAccepted.rawValue == CoreNFCErrorCode.accessNotAccepted)
+        }
+        #endif
     }()
 }
 #endif

@@ -79,8 +79,7 @@ final class JPKIReaderSession: NSObject, NFCTagReaderSessionDelegate, @unchecked
             finish(failure: CancellationError(), farewell: .silent)
             return
         }
-        guard NFCTagReaderSession.readingAvailable,
-              let session = NFCTagReaderSession(pollingOption: .iso14443, delegate: self, queue: queue) else {
+        guard NFCTagReaderSession.readingAvailable, let session = makeReaderSession() else {
             lock.unlock()
             finish(failure: KazashiNFCError.readingUnavailable, farewell: .silent)
             return
@@ -98,6 +97,21 @@ final class JPKIReaderSession: NSObject, NFCTagReaderSessionDelegate, @unchecked
         if cancelledMeanwhile {
             session.invalidate()
         }
+    }
+
+    /// A tag reader session polling ISO 14443 (the My Number Card is Type B), delegate callbacks on
+    /// `queue`. iOS 26.4 deprecates `init(pollingOption:delegate:queue:)` in favour of
+    /// `init(configuration:delegate:queue:)`; an empty AID list in the configuration means every
+    /// AID of the app's Info.plist, as with the old initialiser. The new one exists only in the
+    /// iOS 26.4 SDK (Xcode 26.4, Swift 6.3); older Xcodes and older iOS versions use the old one.
+    private func makeReaderSession() -> NFCTagReaderSession? {
+        #if compiler(>=6.3)
+        if #available(iOS 26.4, *) {
+            return NFCTagReaderSession(configuration: NFCTagReaderSession.Configuration(pollingOption: .iso14443),
+                                       delegate: self, queue: queue)
+        }
+        #endif
+        return NFCTagReaderSession(pollingOption: .iso14443, delegate: self, queue: queue)
     }
 
     private func cancel() {

@@ -27,6 +27,33 @@ final class CoreNFCMappingTests: XCTestCase {
                        .Io(reason: "posix"), "only NFCErrorDomain codes are interpreted")
     }
 
+    func testNewerCodesAreNumberedAsInTheSDK() {
+        XCTAssertEqual(CoreNFCErrorCode.ineligible, 7)
+        XCTAssertEqual(CoreNFCErrorCode.accessNotAccepted, 8)
+        XCTAssertEqual(CoreNFCErrorCode.tagCommandConfigurationInvalidParameters, 300)
+        XCTAssertEqual([CoreNFCErrorCode.ndefTagNotWritable, CoreNFCErrorCode.ndefTagUpdateFailure,
+                        CoreNFCErrorCode.ndefTagSizeTooSmall, CoreNFCErrorCode.ndefZeroLengthMessage], [400, 401, 402, 403])
+    }
+
+    func testNewerCodesDuringACommandBecomeIo() {
+        // Not a lost card: the core must not treat them as "tap again without a PIN check".
+        for code in [7, 8, 101, 300, 400, 401, 402, 403] {
+            XCTAssertEqual(CoreNFCErrorCode.transceiveError(domain: domain, code: code, description: "d\(code)"),
+                           .Io(reason: "d\(code)"), "code \(code)")
+        }
+    }
+
+    func testNewerSessionEnds() {
+        XCTAssertEqual(CoreNFCErrorCode.sessionEnd(domain: domain, code: 7, description: "d"), .readingUnavailable,
+                       "ineligible: not this device")
+        XCTAssertEqual(CoreNFCErrorCode.sessionEnd(domain: domain, code: 8, description: "not accepted"),
+                       .sessionFailed(reason: "not accepted"), "access not accepted: the platform's text")
+        XCTAssertEqual(CoreNFCErrorCode.sessionEnd(domain: domain, code: 300, description: "config"),
+                       .sessionFailed(reason: "config"))
+        XCTAssertEqual(CoreNFCErrorCode.sessionEnd(domain: domain, code: 403, description: "ndef"),
+                       .sessionFailed(reason: "ndef"))
+    }
+
     func testSessionEnds() {
         XCTAssertEqual(CoreNFCErrorCode.sessionEnd(domain: domain, code: 200, description: "d"), .userCanceled)
         XCTAssertEqual(CoreNFCErrorCode.sessionEnd(domain: domain, code: 201, description: "d"), .sessionTimedOut)

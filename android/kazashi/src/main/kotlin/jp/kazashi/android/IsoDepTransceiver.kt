@@ -52,9 +52,14 @@ class IsoDepTransceiver(
      *
      * Rust calls this synchronously on the thread that creates the session, so it cannot switch
      * dispatchers: [withJpkiSession] creates the session on [dispatcher] for that reason. Both values
-     * come from the NFC service, not from the card, and need no connection. This must not throw (the
-     * Rust side has no error path for it), so if the service does not answer, the link is treated as
-     * short-APDU only, which every card and phone supports.
+     * come from the NFC service, not from the card, and need no connection.
+     *
+     * The FFI declares `linkInfo()` as throwing (`@Throws(NfcException::class)`): when it throws,
+     * the session assumes a short-APDU link (261 bytes), and an unexpected exception crossing the
+     * FFI is turned into an `NfcException` the same way. This implementation does not rely on that:
+     * when the service does not answer (a maximum of 0, or a getter throwing, e.g.
+     * `SecurityException` for a stale tag) it returns the same short-APDU link itself, which every
+     * card and phone supports, so the fallback is decided and tested here.
      */
     override fun linkInfo(): LinkInfo =
         try {

@@ -12,14 +12,23 @@ import jp.kazashi.NfcException
  * (`Io`), and if the failure happens during VERIFY it reports that the attempt may have been
  * counted. So the mapping matters:
  *
- * - `TagLostException`: the card left the field.
+ * - `TagLostException`: the card left the field, **or the card did not answer in time**. AOSP's NFC
+ *   service reports a transceive timeout as `TagLostException`: when no answer arrives within
+ *   `IsoDep.timeout`, `nativeNfcTag_doTransceive` (packages/apps/Nfc, `NativeNfcTag.cpp`: "wait
+ *   response timeout") sets its target-lost flag, the service answers `RESULT_TAGLOST`, and
+ *   `IsoDep.transceive` throws `TagLostException("Tag was lost.")`. So on Android a timeout looks
+ *   exactly like a card that left the field, and `NfcException.Timeout` is never produced here: the user is told what a lost card tells them,
+ *   "hold the card still and tap again" (`ErrorKind.TAG_LOST`), or, during VERIFY, that the PIN
+ *   attempt may have counted (`PIN_CHECK_INTERRUPTED`). That is also the right advice for a timeout:
+ *   a card that stops answering has almost always slipped out of the field. [TransceiveTimeouts]
+ *   keeps the limits long enough that a card still in the field does not time out.
  * - `SecurityException`: Android says the `Tag` is "out of date" when the card left and was
  *   rediscovered (or the app kept a stale tag). For the user that is a lost card too.
  * - `IllegalStateException`: `IsoDep` is not connected, typically because it was closed (which is
  *   how an operation is aborted from outside). The card's state is gone; reported as `Io`.
- * - any other `IOException` (e.g. "Transceive failed", which is also how Android reports a timeout):
- *   `Io`, with the platform's message. Android cannot tell a timeout apart from other failures, so
- *   `NfcException.Timeout` is never produced here.
+ * - any other `IOException` (e.g. "Transceive failed": the controller reported an error other than a
+ *   timeout, such as a transmission error or a command longer than the controller takes): `Io`,
+ *   with the platform's message.
  *
  * None of these messages carries APDU bytes, so nothing secret reaches the core's error text.
  */

@@ -5,11 +5,16 @@ import java.io.IOException
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
+import jp.kazashi.CardSession
 import jp.kazashi.CertificateKind
 import jp.kazashi.DigestAlgorithm
 import jp.kazashi.ErrorKind
 import jp.kazashi.KazashiException
+import jp.kazashi.LinkInfo
+import jp.kazashi.NfcException
+import jp.kazashi.NfcTransceiver
 import jp.kazashi.PinKind
+import jp.kazashi.SignOptions
 import jp.kazashi.VirtualCard
 import jp.kazashi.VirtualCardProfile
 import kotlinx.coroutines.Dispatchers
@@ -134,6 +139,40 @@ val endToEndTests = listOf(
         assertEquals(PinKind.SIGNING, e.pin, "pin")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertTrue(link.exchanges.none { isSignatureCommand(it.command) }) { "signed after an interrupted VERIFY" }
+    },
+    test("a timeout on Android (TagLostException after IsoDep.timeout) is TAG_LOST with the tap-again advice, never Timeout") {
+        // AOSP's NFC service throws TagLostException("Tag was lost.") when the card does not answer
+        // within IsoDep.timeout: the shell cannot tell it from a card that left, and says so.
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val link = cardLink(card) { command, answer ->
+            if (isSignatureCommand(command)) throw TagLostException("Tag was lost.") else answer()
+        }
+        val e = assertFailure(ErrorKind.TAG_LOST) { link.tapToSign(DOCUMENT, SIGNING_PASSWORD) }
+        val asBase: KazashiException = e
+        assertTrue(asBase.userMessage.contains("Hold the card still", ignoreCase = true) &&
+            asBase.userMessage.contains("tap again", ignoreCase = true)) { "tag-lost text: ${asBase.userMessage}" }
+    },
+    test("linkInfo may throw (the FFI declares it throwing): the session still runs, over short APDUs") {
+        // The FFI's NfcTransceiver.linkInfo() is `@Throws(NfcException::class)`: when it throws, the
+        // core assumes a short-APDU link. IsoDepTransceiver does not rely on that (it falls back
+        // itself); a custom transceiver may, with an NfcException or with any other exception.
+        for (failure in listOf<Exception>(NfcException.Io("the NFC service died"), IllegalStateException("bug"))) {
+            val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+            val link = cardLink(card, extendedLength = true, maxLength = 65_279)
+            val inner = IsoDepTransceiver(link)
+            val throwing = object : NfcTransceiver by inner {
+                override fun linkInfo(): LinkInfo = throw failure
+            }
+            val result = try {
+                CardSession(throwing).use { it.signDocument(DOCUMENT, DigestAlgorithm.SHA256, SIGNING_PASSWORD, SignOptions()) }
+            } finally {
+                link.close()
+            }
+            assertSha256WithRsa(x509(result.certificate.der), DOCUMENT, result.signature)
+            assertTrue(link.exchanges.all { it.command.size <= 261 }) {
+                "${failure.javaClass.simpleName}: a command exceeded 261 bytes on the assumed short link"
+            }
+        }
     },
     test("cancelling a tap closes the connection, which aborts the command in flight") {
         val entered = CountDownLatch(1)
