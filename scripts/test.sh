@@ -15,9 +15,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v openssl >/dev/null 2>&1; then
-    echo "installing openssl (the independent signature verifier used by the tests)"
-    apt-get update -qq && apt-get install -y -qq openssl >/dev/null
+# The independent tools the tests call, from Debian when missing: OpenSSL (signatures, chains,
+# CMS), file(1) and OpenJPEG's opj_decompress (the virtual card's JPEG 2000 photo, as saved by
+# `kazashi card-surface --photo-out`).
+missing=()
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v file >/dev/null 2>&1 || missing+=(file)
+command -v opj_decompress >/dev/null 2>&1 || missing+=(libopenjp2-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "installing ${missing[*]} (independent checkers used by the tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # kazashi-pcsc and the CLI's `pcsc` feature link libpcsclite: libpcsclite-dev, pkg-config and

@@ -1,6 +1,7 @@
 //! `kazashi card-surface` on the virtual card: both unlock paths, the text and JSON reports,
-//! the saved photo (a JPEG 2000 file that `file` and `opj_decompress` recognise when they are
-//! installed), the signature verdict's wording, and the exit codes of the PIN rules.
+//! the saved photo (a JPEG 2000 file that `file` and OpenJPEG's `opj_decompress` recognise and
+//! decode; scripts/test.sh installs both), the signature verdict's wording, and the exit codes of
+//! the PIN rules.
 
 mod common;
 
@@ -32,9 +33,12 @@ fn folder(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs a tool that may be missing; `None` when it is.
-fn tool(program: &str, args: &[&str]) -> Option<std::process::Output> {
-    Command::new(program).args(args).output().ok()
+/// Runs an independent checker; a missing one fails the test (scripts/test.sh installs them).
+fn tool(program: &str, package: &str, args: &[&str]) -> std::process::Output {
+    Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{program} (Debian {package}) is needed: {e}"))
 }
 
 #[test]
@@ -88,23 +92,21 @@ fn number_b_reports_the_front_and_saves_the_photo() {
         let mode = std::fs::metadata(&photo).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "the face is the owner's only: {mode:o}");
     }
-    if let Some(out) = tool("file", &["-b", photo_arg]) {
-        let said = stdout(&out);
-        assert!(said.contains("JPEG 2000"), "file(1) says: {said}");
-    }
+    let said = stdout(&tool("file", "file", &["-b", photo_arg]));
+    assert!(said.contains("JPEG 2000"), "file(1) says: {said}");
     let png = dir.join("face.png");
-    if let Some(out) = tool(
+    let out = tool(
         "opj_decompress",
+        "libopenjp2-tools",
         &["-i", photo_arg, "-o", png.to_str().unwrap()],
-    ) {
-        assert!(
-            out.status.success(),
-            "opj_decompress: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let decoded = std::fs::read(&png).unwrap();
-        assert!(decoded.starts_with(b"\x89PNG"), "decoded to a PNG");
-    }
+    );
+    assert!(
+        out.status.success(),
+        "opj_decompress: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decoded = std::fs::read(&png).unwrap();
+    assert!(decoded.starts_with(b"\x89PNG"), "decoded to a PNG");
 }
 
 #[test]
