@@ -18,7 +18,22 @@ pub use pins::{PinRef, RETRY_QUERY};
 use crate::apdu::StatusWord;
 use crate::channel::{ApduStats, Channel};
 use crate::error::{Error, Result};
+use crate::pin::{LastAttempt, Pin, PinKind, PinStatus};
 use crate::transport::{LinkCapabilities, Transport};
+
+/// An application besides JPKI that a card may lack (phone tokens carry JPKI only): what the
+/// card-info and card-surface readers share, so each names only its own AID and secrets.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionalApplication {
+    /// Its AID.
+    pub aid: &'static [u8],
+    /// Its name in [`Error::ApplicationNotFound`].
+    pub name: &'static str,
+    /// What its SELECT is called in errors.
+    pub select: &'static str,
+    /// Its secret of a kind, or [`Error::InvalidInput`] for a secret it does not have.
+    pub pin: fn(PinKind) -> Result<PinRef>,
+}
 
 /// A card reached through a [`Transport`], with what the session has learnt about it (which
 /// short-EF-id forms it accepts). Keep one per card and session.
@@ -86,24 +101,63 @@ impl<T: Transport> Card<T> {
         Ok(self.channel.exchange(&command, operation).await?.sw())
     }
 
-    /// SELECT an application the card may not have (the card-info and card-surface
-    /// applications: phone tokens carry JPKI only). `6A82` is [`Error::ApplicationNotFound`]
-    /// naming `application`.
+    /// SELECT an application the card may not have: `6A82` is
+    /// [`Error::ApplicationNotFound`] naming it.
     ///
     /// # Errors
     ///
     /// [`Error::ApplicationNotFound`], [`Error::CardStatus`] for other refusals, link failures.
     pub async fn select_optional_application(
         &mut self,
-        aid: &[u8],
-        application: &'static str,
-        operation: &'static str,
+        application: &OptionalApplication,
     ) -> Result<()> {
-        match self.select_application(aid, operation).await? {
+        match self
+            .select_application(application.aid, application.select)
+            .await?
+        {
             StatusWord::SUCCESS => Ok(()),
-            StatusWord::FILE_NOT_FOUND => Err(Error::ApplicationNotFound { application }),
-            sw => Err(Error::CardStatus { sw, operation }),
+            StatusWord::FILE_NOT_FOUND => Err(Error::ApplicationNotFound {
+                application: application.name,
+            }),
+            sw => Err(Error::CardStatus {
+                sw,
+                operation: application.select,
+            }),
         }
+    }
+
+    /// The retry counter of one of `application`'s secrets: a secret it does not have is
+    /// refused before any APDU; then SELECT and the attempt-free query.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a secret of another application; as
+    /// [`Card::select_optional_application`] and [`Card::pin_status`].
+    pub async fn application_pin_status(
+        &mut self,
+        application: &OptionalApplication,
+        kind: PinKind,
+    ) -> Result<PinStatus> {
+        let pin = (application.pin)(kind)?;
+        self.select_optional_application(application).await?;
+        self.pin_status(pin, true).await
+    }
+
+    /// The guarded VERIFY ([`Card::verify_pin`]) of `pin` in `application` (already
+    /// selected); returns which secret opened its files.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a secret of another application; as [`Card::verify_pin`].
+    pub async fn verify_application_pin<P: Pin>(
+        &mut self,
+        application: &OptionalApplication,
+        pin: &P,
+        last_attempt: LastAttempt,
+    ) -> Result<PinKind> {
+        self.verify_pin((application.pin)(P::KIND)?, pin, last_attempt, true)
+            .await?;
+        Ok(P::KIND)
     }
 
     /// SELECT an EF of the current application by FID (`00 A4 02 0C`). Returns the status

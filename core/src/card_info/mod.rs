@@ -38,10 +38,10 @@ pub use secrets::{CardInfoPin, VerificationNumberA, VerificationNumberB};
 
 use rsa::RsaPublicKey;
 
-use crate::card::{Card, FileRef, FileShape, PinRef};
+use crate::card::{Card, FileRef, FileShape, OptionalApplication, PinRef};
 use crate::channel::ApduStats;
 use crate::error::{Error, Result};
-use crate::pin::{LastAttempt, Pin, PinKind, PinStatus};
+use crate::pin::{LastAttempt, PinKind, PinStatus};
 use crate::transport::Transport;
 
 /// The card-info application's AID.
@@ -157,9 +157,7 @@ impl<'a, T: Transport> CardInfoCard<'a, T> {
     /// [`Error::InvalidInput`] for a JPKI secret; [`Error::ApplicationNotFound`] when the
     /// card has no card-info application; card and link errors.
     pub async fn retry_counter(&mut self, kind: PinKind) -> Result<PinStatus> {
-        let pin = pin_ref(kind)?;
-        self.select_application().await?;
-        self.card.pin_status(pin, true).await
+        self.card.application_pin_status(&APPLICATION, kind).await
     }
 
     /// Reads the four attributes with the card-info PIN or verification number B, after the
@@ -176,10 +174,18 @@ impl<'a, T: Transport> CardInfoCard<'a, T> {
         key: AttributesKey<'_>,
         last_attempt: LastAttempt,
     ) -> Result<AttributesRead> {
-        self.select_application().await?;
+        self.card.select_optional_application(&APPLICATION).await?;
         let opened_by = match key {
-            AttributesKey::Pin(pin) => self.verify(pin, last_attempt).await?,
-            AttributesKey::NumberB(number) => self.verify(number, last_attempt).await?,
+            AttributesKey::Pin(pin) => {
+                self.card
+                    .verify_application_pin(&APPLICATION, pin, last_attempt)
+                    .await?
+            }
+            AttributesKey::NumberB(number) => {
+                self.card
+                    .verify_application_pin(&APPLICATION, number, last_attempt)
+                    .await?
+            }
         };
         let file =
             zeroize::Zeroizing::new(self.read(ATTRIBUTES, FileShape::BerTlv, opened_by).await?);
@@ -208,10 +214,18 @@ impl<'a, T: Transport> CardInfoCard<'a, T> {
         key: MyNumberKey<'_>,
         last_attempt: LastAttempt,
     ) -> Result<MyNumberRead> {
-        self.select_application().await?;
+        self.card.select_optional_application(&APPLICATION).await?;
         let opened_by = match key {
-            MyNumberKey::Pin(pin) => self.verify(pin, last_attempt).await?,
-            MyNumberKey::NumberA(number) => self.verify(number, last_attempt).await?,
+            MyNumberKey::Pin(pin) => {
+                self.card
+                    .verify_application_pin(&APPLICATION, pin, last_attempt)
+                    .await?
+            }
+            MyNumberKey::NumberA(number) => {
+                self.card
+                    .verify_application_pin(&APPLICATION, number, last_attempt)
+                    .await?
+            }
         };
         // All 17 bytes: the digest covers the filler too (§2.1).
         let file = zeroize::Zeroizing::new(
@@ -225,24 +239,6 @@ impl<'a, T: Transport> CardInfoCard<'a, T> {
             integrity,
             stats: self.stats(),
         })
-    }
-
-    async fn select_application(&mut self) -> Result<()> {
-        self.card
-            .select_optional_application(
-                &CARD_INFO_AID,
-                "card-info (券面事項入力補助AP)",
-                "SELECT of the card-info application",
-            )
-            .await
-    }
-
-    /// The guarded VERIFY of the card layer; returns which secret opened the files.
-    async fn verify<P: Pin>(&mut self, pin: &P, last_attempt: LastAttempt) -> Result<PinKind> {
-        self.card
-            .verify_pin(pin_ref(P::KIND)?, pin, last_attempt, true)
-            .await?;
-        Ok(P::KIND)
     }
 
     async fn read(
@@ -309,6 +305,14 @@ const CERTIFICATE: FileRef = FileRef {
 fn malformed(file: FileRef, reason: String) -> Error {
     Error::malformed(file.read, reason)
 }
+
+/// The application, for the card layer.
+const APPLICATION: OptionalApplication = OptionalApplication {
+    aid: &CARD_INFO_AID,
+    name: "card-info (券面事項入力補助AP)",
+    select: "SELECT of the card-info application",
+    pin: pin_ref,
+};
 
 /// The card-info secret of `kind`: its EF and the name of its SELECT.
 fn pin_ref(kind: PinKind) -> Result<PinRef> {

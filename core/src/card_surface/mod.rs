@@ -62,12 +62,12 @@ use kazashi_certificate::era::BirthDate;
 use rsa::RsaPublicKey;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-use crate::card::{Card, FileRef, FileShape, PinRef};
+use crate::card::{Card, FileRef, FileShape, OptionalApplication, PinRef};
 use crate::card_info::integrity::{self, IssuerCheck};
 use crate::card_info::{VerificationNumberA, VerificationNumberB};
 use crate::channel::ApduStats;
 use crate::error::{Error, Result};
-use crate::pin::{LastAttempt, Pin, PinKind, PinStatus};
+use crate::pin::{LastAttempt, PinKind, PinStatus};
 use crate::transport::Transport;
 
 /// The card-surface application's AID.
@@ -271,9 +271,7 @@ impl<'a, T: Transport> CardSurfaceCard<'a, T> {
     /// [`Error::InvalidInput`] for another kind of secret; [`Error::ApplicationNotFound`] when
     /// the card has no card-surface application; card and link errors.
     pub async fn retry_counter(&mut self, kind: PinKind) -> Result<PinStatus> {
-        let pin = pin_ref(kind)?;
-        self.select_application().await?;
-        self.card.pin_status(pin, true).await
+        self.card.application_pin_status(&APPLICATION, kind).await
     }
 
     /// Reads the card's front with verification number A or B, after the usual counter
@@ -292,10 +290,18 @@ impl<'a, T: Transport> CardSurfaceCard<'a, T> {
         key: SurfaceKey<'_>,
         last_attempt: LastAttempt,
     ) -> Result<SurfaceRead> {
-        self.select_application().await?;
+        self.card.select_optional_application(&APPLICATION).await?;
         let opened_by = match key {
-            SurfaceKey::NumberA(number) => self.verify(number, last_attempt).await?,
-            SurfaceKey::NumberB(number) => self.verify(number, last_attempt).await?,
+            SurfaceKey::NumberA(number) => {
+                self.card
+                    .verify_application_pin(&APPLICATION, number, last_attempt)
+                    .await?
+            }
+            SurfaceKey::NumberB(number) => {
+                self.card
+                    .verify_application_pin(&APPLICATION, number, last_attempt)
+                    .await?
+            }
         };
         let file = Zeroizing::new(self.read(FRONT, opened_by).await?);
         let certificate_file = self.read(CERTIFICATE, opened_by).await?;
@@ -350,24 +356,6 @@ impl<'a, T: Transport> CardSurfaceCard<'a, T> {
         })
     }
 
-    async fn select_application(&mut self) -> Result<()> {
-        self.card
-            .select_optional_application(
-                &CARD_SURFACE_AID,
-                "card-surface (券面事項確認AP)",
-                "SELECT of the card-surface application",
-            )
-            .await
-    }
-
-    /// The guarded VERIFY of the card layer; returns which secret opened the files.
-    async fn verify<P: Pin>(&mut self, pin: &P, last_attempt: LastAttempt) -> Result<PinKind> {
-        self.card
-            .verify_pin(pin_ref(P::KIND)?, pin, last_attempt, true)
-            .await?;
-        Ok(P::KIND)
-    }
-
     async fn read(&mut self, file: FileRef, opened_by: PinKind) -> Result<Vec<u8>> {
         self.card
             .read_required_file(file, FileShape::BerTlv, opened_by)
@@ -384,6 +372,14 @@ const CERTIFICATE: FileRef = FileRef {
     fid: ef::CERTIFICATE,
     select: "SELECT of the card-surface application certificate",
     read: "READ BINARY of the card-surface application certificate",
+};
+
+/// The application, for the card layer.
+const APPLICATION: OptionalApplication = OptionalApplication {
+    aid: &CARD_SURFACE_AID,
+    name: "card-surface (券面事項確認AP)",
+    select: "SELECT of the card-surface application",
+    pin: pin_ref,
 };
 
 /// This application's verification number of `kind`: its EF and the name of its SELECT.
