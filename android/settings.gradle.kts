@@ -20,3 +20,5 @@ dependencyResolutionManagement {
 
 rootProject.name = "kazashi-android"
 include(":kazashi")
+// The sample app (android/sample; see "Sample app" in README.md).
+include(":sample")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks the iOS Swift sources on a machine without a Swift toolchain: every .swift file of
-# ios/Sources, ios/Tests and ios/Package.swift, the generated target/bindings/swift/Kazashi.swift
-# and the ```swift blocks of ios/README.md are parsed with tree-sitter-swift (syntax errors are
+# ios/Sources, ios/Tests, ios/Examples (the SwiftUI sample and its Package.swift) and
+# ios/Package.swift, the generated target/bindings/swift/Kazashi.swift and the ```swift blocks of ios/README.md are parsed with tree-sitter-swift (syntax errors are
 # reported as file:line), and the Kazashi API they use is cross-checked against the generated
 # Swift (see scripts/check_swift_syntax.py); every manifest's swift-tools-version must cover the
 # language features the code uses (the generated Swift's `nonisolated(unsafe)` needs 5.10). The
@@ -46,7 +46,20 @@ FILES=(ios/Package.swift)
 while IFS= read -r file; do
     [ "$file" = "$COPY" ] && continue
     FILES+=("$file")
-done < <(find ios/Sources ios/Tests -name '*.swift' -type f 2>/dev/null | LC_ALL=C sort)
+done < <(find ios/Sources ios/Tests ios/Examples -name '*.swift' -type f 2>/dev/null | LC_ALL=C sort)
 [ -f ios/README.md ] && FILES+=(ios/README.md)
+
+# Linux builds KazashiFFI from ios/Linux/KazashiFFI/module.modulemap, whose header path is relative
+# to it: it must name the header generate-bindings.sh writes.
+MODULEMAP=ios/Linux/KazashiFFI/module.modulemap
+if [ -f "$MODULEMAP" ]; then
+    header=$(sed -nE 's/^[[:space:]]*header[[:space:]]+"([^"]+)".*/\1/p' "$MODULEMAP")
+    if [ -z "$header" ] || [ ! -f "$(dirname "$MODULEMAP")/$header" ] ||
+        ! cmp -s "$(dirname "$MODULEMAP")/$header" target/bindings/swift/KazashiFFI.h; then
+        echo "check-swift: $MODULEMAP names '$header', not the generated target/bindings/swift/KazashiFFI.h" >&2
+        exit 1
+    fi
+    echo "ok   $MODULEMAP names the generated KazashiFFI.h"
+fi
 
 exec "$TOOLS_PYTHON" scripts/check_swift_syntax.py --self-test --api-source "$GENERATED" ${EXTRA[@]+"${EXTRA[@]}"} "${FILES[@]}" "$@"

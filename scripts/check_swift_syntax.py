@@ -28,9 +28,11 @@ must declare at least the Swift version the checked code needs (`nonisolated(uns
 It is a heuristic, not a type checker: it only proves that what it recognises exists with
 those labels, so that a renamed or re-shaped API fails here rather than only on macOS.
 
-Preprocessing is limited to the documented grammar quirk: each uniffi
+Preprocessing is limited to two documented grammar quirks: each uniffi
 `#if swift(>=5.8) / @_documentation(visibility: private) / #endif` block becomes three blank
-lines (line numbers are kept).
+lines (line numbers are kept), and a closure that returns the empty tuple, `{ () }` (what uniffi
+writes for a callback method without a return value), becomes `{    }`: valid Swift, same
+columns, which the grammar cannot parse.
 """
 
 from __future__ import annotations
@@ -49,8 +51,11 @@ RECEIVERS = {"cardSession": "CardSession", "virtualCard": "VirtualCard"}
 MAX_SYNTAX_REPORTS = 20
 
 
+VOID_CLOSURE = re.compile(r"\{ \(\) \}")
+
+
 def preprocess(text: str) -> str:
-    return QUIRK.sub("\n\n\n", text)
+    return VOID_CLOSURE.sub("{    }", QUIRK.sub("\n\n\n", text))
 
 
 @dataclass

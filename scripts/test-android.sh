@@ -63,33 +63,12 @@ TEST_SOURCES=(android/kazashi/src/test/kotlin/jp/kazashi/android/*.kt)
 OUT=target/android-shell
 mkdir -p "$OUT"
 
-compile() { # label, module name, output dir, classpath, sources...
-    local label=$1 module=$2 dest=$3 cp=$4
-    shift 4
-    local start=$SECONDS
-    rm -rf "$dest"
-    if ! "$KOTLINC" -Werror -jvm-target 17 -module-name "$module" -cp "$cp" -d "$dest" "$@"; then
-        echo "test-android: $label failed to compile" >&2
-        return 1
-    fi
-    echo "test-android: $label compiled in $((SECONDS - start)) s"
-}
-
-# The generated bindings are large and change only when the FFI does: their classes are kept
-# per hash of their text, the classpath and the compiler version, so a re-run compiles only the
-# shell and the tests.
-compiled_bindings() { # flavour, bindings file, classpath -> prints the class directory
-    local flavour=$1 file=$2 cp=$3
-    local key
-    key=$(cat "$file" <(echo "$cp") "$KOTLIN_HOME/build.txt" 2>/dev/null | sha256sum | cut -c1-16)
-    local dest="$OUT/bindings-$flavour-$key"
-    if [ ! -f "$dest/.complete" ]; then
-        rm -rf "$OUT/bindings-$flavour-"*
-        compile "$flavour bindings" kazashi-ffi "$dest" "$cp" "$file" >&2 || return 1
-        touch "$dest/.complete"
-    fi
-    echo "$dest"
-}
+# shellcheck source=lib/kotlin-compile.sh
+source scripts/lib/kotlin-compile.sh
+# shellcheck disable=SC2034 # read by kotlin-compile.sh
+KAZASHI_SUITE=test-android
+compile() { kazashi_kotlin_compile "$@"; }
+compiled_bindings() { kazashi_compiled_bindings "$@"; }
 
 # 1. What the Gradle build compiles: the shell with the Android-flavoured bindings, against the
 #    Android framework classes.

@@ -3,27 +3,57 @@
 #   1. Rust: unit, property, integration, CLI and OpenSSL cross-checks (cargo test);
 #   2. the uniffi bindings: Kotlin on the desktop JVM through JNA (scripts/test-kotlin.sh);
 #   3. the Android shell: compiled against the Android framework classes, unit-tested on the
-#      JVM (scripts/test-android.sh);
+#      JVM (scripts/test-android.sh), run under Robolectric with the real IsoDep and NfcAdapter
+#      classes (scripts/test-robolectric.sh); the Android sample compiled the same way, its
+#      controller tested on the JVM (scripts/test-android-sample.sh);
 #   4. the iOS shell: Swift syntax and API cross-check with tree-sitter (scripts/check-swift.sh);
 #      the host library's name and directory per OS and CARGO_TARGET_DIR, as the build scripts
-#      find it (scripts/test-host-library.sh);
+#      find it (scripts/test-host-library.sh); the CI workflow files (scripts/check-workflows.sh);
 #   5. the round-trip benchmark (APDUs and bytes per flow);
 #   6. the real PC/SC stack: pcscd + vpcd with the virtual card, our CLI and OpenSC as clients
-#      (scripts/test-pcsc.sh), run side by side with 2–4.
-# Installs what it needs (OpenSSL's command line; kotlinc, JNA, android-all and tree-sitter into
-# target/tools) from the package registries.
+#      (scripts/test-pcsc.sh);
+#   7. signed documents checked by software we did not write: PDF by pdfsig, pyHanko and qpdf
+#      (scripts/test-pdf.sh); XML by xmlsec1, timestamps by `openssl ts` against a local TSA
+#      (scripts/test-xml.sh);
+#   8. the relying party's server: HTTP tests, two instances on one Redis, the OpenAPI document,
+#      the load benchmark (scripts/test-server.sh); the demo portal in headless Chromium with the
+#      CLI as the phone (scripts/test-portal.sh); the Kotlin binding as a client of a running
+#      server (scripts/test-server-e2e.sh).
+# 2–4, 6–7 and 8 run as three parallel groups: they share no service, port or output file.
+# Installs what it needs (Debian packages; kotlinc, JNA, android-all, Robolectric and
+# tree-sitter into target/tools; pyHanko and friends into target/tools/venv; playwright-core into
+# target/tools/node_modules) from the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The independent tools the tests call, from Debian when missing: OpenSSL (signatures, chains,
 # CMS), file(1) and OpenJPEG's opj_decompress (the virtual card's JPEG 2000 photo, as saved by
 # `kazashi card-surface --photo-out`).
+# The suites below install the rest of what they use themselves when run alone; here it is one
+# apt run for all of them: Redis (the server's shared store), Chromium and zbar (the portal and
+# its QR code), poppler, qpdf, NSS tools, Ghostscript and a Japanese font (PDF), xmlsec1 and
+# libxml2 (XML; libclang for the libxml crate's build).
 missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v file >/dev/null 2>&1 || missing+=(file)
 command -v opj_decompress >/dev/null 2>&1 || missing+=(libopenjp2-tools)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
+command -v pdfsig >/dev/null 2>&1 || missing+=(poppler-utils)
+[ -d /usr/share/poppler/cMap/Adobe-Japan1 ] || missing+=(poppler-data)
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+command -v certutil >/dev/null 2>&1 || missing+=(libnss3-tools)
+command -v gs >/dev/null 2>&1 || missing+=(ghostscript)
+fc-list :lang=ja 2>/dev/null | grep -q . || missing+=(fonts-ipafont-mincho)
+command -v xmlsec1 >/dev/null 2>&1 || missing+=(xmlsec1)
+command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+pkg-config --exists libxml-2.0 2>/dev/null || missing+=(libxml2-dev)
+ls /usr/lib/llvm-*/lib/libclang.so* /usr/lib/x86_64-linux-gnu/libclang*.so* >/dev/null 2>&1 ||
+    missing+=(libclang-dev)
 if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]} (independent checkers used by the tests)"
+    echo "installing ${missing[*]} (independent checkers and services used by the tests)"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
@@ -46,27 +76,51 @@ cargo test -q -p kazashi --bench round_trips
 # before the parallel part below so its figures are not shared with another suite's load.
 cargo test -q -p kazashi-verify --bench challenge_store
 
-# The JVM suites and the PC/SC rig share no service, port or output file: they run side by
-# side (the JVM suites mostly use one core, the rig mostly waits on pcscd). The JVM suites'
-# output is kept in a log and shown whole after the rig's, so each runner's closing line
-# ("N passed, N failed") stays intact.
+# Three groups run side by side; each group's output goes to a log, shown whole at the end, so
+# each runner's closing line ("N passed, N failed") stays intact:
+# - the JVM suites and the Swift and workflow checks (mostly one core, JVM start-ups);
+# - the server with Redis, the portal in Chromium, the Kotlin client of a running server (each
+#   starts its own Redis or server on a free port);
+# - the PC/SC rig (mostly waiting on pcscd), then the PDF and XML validators.
+# The groups share no service, port or output file. The `kazashi` binary is rebuilt with other
+# features by the PC/SC and XML suites; each feature set is a superset of the default one, so a
+# suite that runs target/debug/kazashi meanwhile still finds every command it uses.
 mkdir -p target/logs
 jvm_log=target/logs/jvm-suites.log
-(
-    ./scripts/test-kotlin.sh
-    ./scripts/test-android.sh
-    ./scripts/check-swift.sh README.md
-    ./scripts/test-host-library.sh
-) >"$jvm_log" 2>&1 &
+server_log=target/logs/server-suites.log
+
+# run_all SUITE... runs every suite even when one fails, names the failures, and fails if any did.
+run_all() {
+    local failed=()
+    for suite in "$@"; do
+        # shellcheck disable=SC2086 # a suite may carry its arguments ("check-swift.sh README.md")
+        $suite || failed+=("$suite")
+    done
+    if [ ${#failed[@]} -gt 0 ]; then
+        echo "test.sh: failed: ${failed[*]}" >&2
+        return 1
+    fi
+}
+
+run_all ./scripts/test-kotlin.sh ./scripts/test-android.sh ./scripts/test-robolectric.sh \
+    ./scripts/test-android-sample.sh "./scripts/check-swift.sh README.md" \
+    ./scripts/test-host-library.sh ./scripts/check-workflows.sh >"$jvm_log" 2>&1 &
 jvm_pid=$!
+run_all ./scripts/test-server.sh ./scripts/test-portal.sh ./scripts/test-server-e2e.sh \
+    >"$server_log" 2>&1 &
+server_pid=$!
 
-pcsc_status=0
-./scripts/test-pcsc.sh || pcsc_status=$?
+documents_status=0
+run_all ./scripts/test-pcsc.sh ./scripts/test-pdf.sh ./scripts/test-xml.sh || documents_status=$?
 
+server_status=0
+wait "$server_pid" || server_status=$?
 jvm_status=0
 wait "$jvm_pid" || jvm_status=$?
+cat "$server_log"
 cat "$jvm_log"
-if [ "$pcsc_status" -ne 0 ] || [ "$jvm_status" -ne 0 ]; then
-    echo "test.sh: PC/SC rig exit $pcsc_status, JVM and Swift suites exit $jvm_status" >&2
+if [ "$documents_status" -ne 0 ] || [ "$server_status" -ne 0 ] || [ "$jvm_status" -ne 0 ]; then
+    echo "test.sh: PC/SC, PDF and XML exit $documents_status; server suites exit $server_status;" \
+        "JVM, Swift and workflow suites exit $jvm_status" >&2
     exit 1
 fi

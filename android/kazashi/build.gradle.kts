@@ -3,7 +3,19 @@ import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 plugins {
     id("com.android.library")
     id("org.jetbrains.kotlin.android")
+    `maven-publish`
 }
+
+// What the native library and the bindings carry (bindings/ffi/Cargo.toml features): `documents`
+// for the shipping AAR, `testing` for the testing artifact with the virtual card and the verifier
+// (`-Pkazashi.ffiFeatures=testing`). The artifact's name says which: kazashi-android or
+// kazashi-android-testing.
+val ffiFeatures: String = providers.gradleProperty("kazashi.ffiFeatures").getOrElse("documents")
+val testingArtifact: Boolean = ffiFeatures.split(',').map { it.trim() }.any { it == "testing" || it == "virtual-card" }
+// The release workflow passes the tag's version (-Pkazashi.version=1.2.3).
+val kazashiVersion: String = providers.gradleProperty("kazashi.version").getOrElse("0.0.0-SNAPSHOT")
+val githubRepository: String = System.getenv("GITHUB_REPOSITORY") ?: "kazashi/kazashi"
+val repositoryUrl = "https://github.com/$githubRepository"
 
 android {
     namespace = "jp.kazashi.android"
@@ -18,6 +30,13 @@ android {
     compileOptions {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
+    }
+
+    publishing {
+        // The release variant, with a sources jar (the shell and the generated bindings).
+        singleVariant("release") {
+            withSourcesJar()
+        }
     }
 
     sourceSets {
@@ -64,6 +83,8 @@ val buildRustAndroid = tasks.register<Exec>("buildRustAndroid") {
     description = "Generates the Kotlin bindings and builds libkazashi_ffi.so per ABI (android/build-native.sh)."
     workingDir = repoRoot
     commandLine("bash", "android/build-native.sh")
+    environment("KAZASHI_FFI_FEATURES", ffiFeatures)
+    inputs.property("ffiFeatures", ffiFeatures)
     inputs.files(
         repoRoot.resolve("Cargo.toml"),
         repoRoot.resolve("Cargo.lock"),
@@ -80,4 +101,53 @@ val buildRustAndroid = tasks.register<Exec>("buildRustAndroid") {
 
 if (buildRust) {
     tasks.named("preBuild") { dependsOn(buildRustAndroid) }
+}
+
+// `gradle :kazashi:publishReleasePublicationToGitHubPackagesRepository -Pkazashi.version=…` (the
+// release workflow) or `publishToMavenLocal` (try it in an app with mavenLocal()). The AAR holds
+// classes.jar (the shell and the generated bindings), jni/<abi>/libkazashi_ffi.so for arm64-v8a,
+// armeabi-v7a and x86_64, and proguard.txt (consumer-rules.pro); the POM names JNA and
+// kotlinx-coroutines-android as compile dependencies (`api`).
+publishing {
+    publications {
+        register<MavenPublication>("release") {
+            groupId = "jp.kazashi"
+            artifactId = if (testingArtifact) "kazashi-android-testing" else "kazashi-android"
+            version = kazashiVersion
+            afterEvaluate { from(components["release"]) }
+            pom {
+                name.set(if (testingArtifact) "Kazashi for Android (testing: virtual card, verifier)" else "Kazashi for Android")
+                description.set("My Number Card (JPKI) log-in, signing and card reading over Android NFC, with the Rust core.")
+                url.set(repositoryUrl)
+                // Dual-licensed, SPDX `MIT OR Apache-2.0`: either licence, at the user's option.
+                licenses {
+                    license {
+                        name.set("MIT")
+                        url.set("https://opensource.org/licenses/MIT")
+                        comments.set("MIT OR Apache-2.0, at your option")
+                    }
+                    license {
+                        name.set("Apache-2.0")
+                        url.set("https://www.apache.org/licenses/LICENSE-2.0.txt")
+                        comments.set("MIT OR Apache-2.0, at your option")
+                    }
+                }
+                scm {
+                    url.set(repositoryUrl)
+                }
+            }
+        }
+    }
+    repositories {
+        // GitHub Packages of the repository that runs the release workflow (GITHUB_REPOSITORY,
+        // GITHUB_ACTOR and GITHUB_TOKEN are set there).
+        maven {
+            name = "GitHubPackages"
+            url = uri("https://maven.pkg.github.com/$githubRepository")
+            credentials {
+                username = System.getenv("GITHUB_ACTOR")
+                password = System.getenv("GITHUB_TOKEN")
+            }
+        }
+    }
 }

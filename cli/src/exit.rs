@@ -10,6 +10,10 @@ pub fn classify_failure(failure: &Failure) -> (i32, &'static str) {
         Failure::Card(e) => classify(e),
         Failure::Rejected(e) => (REJECTED, e.kind().name()),
         Failure::Reader { kind, .. } => (READER, kind),
+        Failure::Server(e @ crate::login_server::ServerFailure::Rejected { .. }) => {
+            (REJECTED, e.kind())
+        }
+        Failure::Server(e) => (SERVER, e.kind()),
     }
 }
 
@@ -34,6 +38,9 @@ pub const REJECTED: i32 = 9;
 /// No reader, no card, PC/SC service down, card held by another program, or vpcd unreachable
 /// (`virtual-card serve`).
 pub const READER: i32 = 10;
+/// `login --server` / `--qr-payload`: the server could not be reached, gave an answer that is
+/// not this API's, or could not decide (e.g. its challenge store is down).
+pub const SERVER: i32 = 11;
 
 /// Help text for `--help`.
 pub const TABLE: &str = "Exit codes:
@@ -45,9 +52,12 @@ pub const TABLE: &str = "Exit codes:
   6  card or link error (tag lost, timeout, unexpected response)
   7  the card lacks it (no signing certificate, not a JPKI card, PIN required)
   8  the card's signature did not verify, or its data failed the integrity check
-  9  verify / verify-login rejected the file or message (the reason is printed)
+  9  verify / verify-login rejected the file or message, or login --server's server
+     rejected the log-in (the reason is printed)
  10  no reader, no card, PC/SC service not running, card in use by another program,
-     or vpcd unreachable (virtual-card serve)";
+     or vpcd unreachable (virtual-card serve)
+ 11  login --server / --qr-payload: the server is unreachable, answered unexpectedly, or
+     could not decide (try again later)";
 
 /// The exit code and the machine-readable kind for an error: the kind's name from the core's
 /// one list (`kazashi::ErrorKind`), the exit code by what the user can do about it.

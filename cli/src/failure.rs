@@ -19,6 +19,9 @@ pub enum Failure {
         /// What to tell the user.
         message: String,
     },
+    /// `login --server` / `--qr-payload`: the server rejected the log-in, could not decide, or
+    /// could not be reached.
+    Server(crate::login_server::ServerFailure),
 }
 
 impl From<Error> for Failure {
@@ -45,6 +48,7 @@ impl std::fmt::Display for Failure {
             Failure::Card(e) => e.fmt(f),
             Failure::Rejected(e) => write!(f, "rejected: {e}"),
             Failure::Reader { message, .. } => f.write_str(message),
+            Failure::Server(e) => e.fmt(f),
         }
     }
 }

@@ -9,10 +9,16 @@ mod demo;
 mod desktop;
 mod exit;
 mod failure;
+mod language;
+mod login_server;
+mod pdf;
 mod pins;
 mod progress;
+mod qr_payload;
 mod report;
+mod timestamp;
 mod verify;
+mod xml;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -123,11 +129,22 @@ enum Command {
     Login {
         /// The server's log-in request (version-2 JSON, see the README); `-` for standard input
         /// is not accepted, since PINs may come from there.
-        #[arg(long, value_name = "FILE", required_unless_present = "challenge")]
+        #[arg(long, value_name = "FILE", required_unless_present_any = ["challenge", "server", "qr_payload"])]
         request: Option<PathBuf>,
-        /// With --request: refuse a request from any other relying party (this app's server).
-        #[arg(long, value_name = "ID", requires = "request")]
+        /// With --request, --server or --qr-payload: refuse a request from any other relying
+        /// party (this app's server).
+        #[arg(long, value_name = "ID", conflicts_with = "challenge")]
         expect_relying_party: Option<String>,
+        /// Log in at a running kazashi-server: fetch a challenge from URL, tap, post the
+        /// message, print the server's verdict. https:// (http:// only on the loopback), on the
+        /// relying party's host or a subdomain of it.
+        #[arg(long, value_name = "URL", conflicts_with_all = ["request", "challenge", "qr_payload", "out", "cert_out", "certificate_cache"])]
+        server: Option<String>,
+        /// Be the phone of a portal's cross-device log-in: the text of its QR code (JSON with
+        /// the server and the request). The relying party is shown before the PIN; the answer
+        /// goes to the code's server, which must be the relying party's host or a subdomain.
+        #[arg(long, value_name = "TEXT", conflicts_with_all = ["request", "challenge", "out", "cert_out", "certificate_cache"])]
+        qr_payload: Option<String>,
         /// Version 1: the server's bare challenge, in hex. The signature is not bound to the
         /// relying party; prefer --request.
         #[arg(long, conflicts_with = "request")]
@@ -166,6 +183,10 @@ enum Command {
         /// With --cms: include the document in the file (default: detached).
         #[arg(long, requires = "cms")]
         attached: bool,
+        #[command(flatten)]
+        pdf: pdf::PdfArgs,
+        #[command(flatten)]
+        xml: xml::XmlArgs,
     },
     /// Verify a CMS signed file: signature, content, signed attributes, signer certificate.
     Verify {
@@ -361,20 +382,31 @@ fn main() -> ExitCode {
             let (code, kind) = exit::classify_failure(&failure);
             let attempts_left = match &failure {
                 Failure::Card(e) => e.attempts_left(),
-                Failure::Rejected(_) | Failure::Reader { .. } => None,
+                Failure::Rejected(_) | Failure::Reader { .. } | Failure::Server(_) => None,
             };
             if cli.json {
-                let object = json!({
+                let user_message = match &failure {
+                    Failure::Card(e) => Some(user_message(e)),
+                    _ => None,
+                };
+                let mut object = json!({
                     "ok": false,
-                    "error": { "kind": kind, "message": failure.to_string(), "attempts_left": attempts_left },
+                    "error": { "kind": kind, "message": failure.to_string(), "attempts_left": attempts_left, "user_message": user_message },
                     "apdus": apdus,
                 });
+                if let Some(verdict) = server_verdict(&failure) {
+                    object["verdict"] = verdict.clone();
+                }
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&object).unwrap_or_default()
                 );
             } else {
                 eprintln!("error: {failure}");
+                if let Failure::Card(e) = &failure {
+                    // The same sentence an Android or iOS app shows, in the user's language.
+                    eprintln!("{}", user_message(e));
+                }
                 if matches!(failure, Failure::Reader { kind, .. } if kind != "vpcd") {
                     eprintln!("hint: to try kazashi without a card, add --virtual");
                 }
@@ -396,6 +428,20 @@ fn main() -> ExitCode {
     ExitCode::from(code as u8)
 }
 
+/// The catalogue's sentence for a card failure, in the terminal user's language.
+fn user_message(e: &Error) -> String {
+    let facts = kazashi_messages::ErrorFacts::of(e);
+    kazashi_messages::error_message(e.kind(), &facts, language::user_language())
+}
+
+/// The server's verdict behind a `login --server` failure, for `--json`.
+fn server_verdict(failure: &Failure) -> Option<&Value> {
+    match failure {
+        Failure::Server(e) => e.verdict(),
+        _ => None,
+    }
+}
+
 fn merge(into: &mut Value, from: Value) {
     if let (Some(target), Value::Object(source)) = (into.as_object_mut(), from) {
         target.extend(source);
@@ -408,6 +454,9 @@ fn merge(into: &mut Value, from: Value) {
 fn run(cli: &Cli) -> (Result<Outcome, Failure>, u32) {
     if let Some(result) = run_without_card(cli) {
         return (result, 0);
+    }
+    if let Some(login) = server_login(cli) {
+        return login_server::run(login, || open_card(cli), pin_options(cli));
     }
     let mut card = match open_card(cli) {
         Ok(card) => card,
@@ -426,11 +475,20 @@ fn run_without_card(cli: &Cli) -> Option<Result<Outcome, Failure>> {
     Some(match &cli.command {
         Command::Demo => demo::run(cli.profile),
         Command::Profiles => Ok(profiles()),
+        Command::Verify { file, content, .. } if content.is_none() && pdf::is_pdf(file) => {
+            pdf::verify(file, trust())
+        }
         Command::Verify {
             file,
             content,
             show_personal,
-        } => verify::verify(file, content.as_deref(), *show_personal, trust()),
+        } if xml::is_xml(file) => xml::verify(file, content.as_deref(), *show_personal, trust()),
+        Command::Verify {
+            file,
+            content,
+            show_personal,
+        } => verify::verify(file, content.as_deref(), *show_personal, trust())
+            .and_then(|outcome| timestamp::check_cms(file, &cli.trust_root, outcome)),
         Command::VerifyLogin {
             message,
             relying_party,
@@ -487,6 +545,30 @@ fn run_without_card(cli: &Cli) -> Option<Result<Outcome, Failure>> {
     })
 }
 
+/// `login --server URL` or `login --qr-payload TEXT`, if that is the command.
+fn server_login(cli: &Cli) -> Option<login_server::ServerLogin<'_>> {
+    let Command::Login {
+        server,
+        qr_payload,
+        expect_relying_party,
+        message_out,
+        ..
+    } = &cli.command
+    else {
+        return None;
+    };
+    let origin = match (server, qr_payload) {
+        (Some(url), _) => login_server::Origin::Server(url),
+        (None, Some(text)) => login_server::Origin::QrPayload(text),
+        (None, None) => return None,
+    };
+    Some(login_server::ServerLogin {
+        origin,
+        expect_relying_party: expect_relying_party.as_deref(),
+        message_out: message_out.as_deref(),
+    })
+}
+
 /// Where PINs come from, and whether the last attempt is confirmed already.
 fn pin_options(cli: &Cli) -> PinOptions {
     PinOptions {
@@ -537,6 +619,7 @@ fn run_card_command(
             cert_out,
             message_out,
             certificate_cache,
+            ..
         } => commands::login(
             card,
             match (request, challenge) {
@@ -566,10 +649,28 @@ fn run_card_command(
             allow_sha1,
             cms,
             attached,
+            pdf: pdf_args,
+            xml: xml_args,
         } => {
             let algorithm = hash.parse::<DigestAlgorithm>()?;
-            if *cms {
-                commands::sign_cms(card, file, out, algorithm, *attached, pins)
+            let tsa = (
+                pdf_args.timestamp_url.as_ref(),
+                pdf_args.tsa_roots.as_slice(),
+            );
+            if pdf_args.pdf {
+                pdf::sign(card, file, out, algorithm, pdf_args, pins)
+            } else if xml_args.xml {
+                xml::sign(card, file, out, xml_args, tsa, pins)
+            } else if *cms {
+                let outcome = commands::sign_cms(card, file, out, algorithm, *attached, pins)?;
+                match timestamp::client(tsa.0, tsa.1)? {
+                    Some(client) => timestamp::stamp_cms_file(out, &client, outcome),
+                    None => Ok(outcome),
+                }
+            } else if tsa.0.is_some() {
+                Err(Error::InvalidInput {
+                    reason: "--timestamp needs --pdf, --xml or --cms (a raw signature has no place for a token)".into(),
+                })
             } else {
                 commands::sign(card, file, out, algorithm, *allow_sha1, pins)
             }

@@ -1,35 +1,35 @@
 //! A one-line progress indicator on standard error while the card works: what the card is
-//! doing and how many APDUs so far. Shown only on a terminal and never with `--json`.
+//! doing (the same sentence a phone's NFC sheet shows) and how many APDUs so far. Shown only
+//! on a terminal and never with `--json`.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_trait::async_trait;
+use kazashi::progress::{ProgressStage, ProgressTracker};
 use kazashi::{LinkCapabilities, Transport, TransportError};
+use kazashi_messages::{stage_message, Language};
 
 static SHOWN: AtomicBool = AtomicBool::new(false);
 const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
 
-/// Wraps a transport and redraws the progress line before each APDU.
+/// Wraps a transport and redraws the progress line before each APDU, with the stage the core
+/// judges from the command ([`ProgressStage`]) in the catalogue's words, as a phone shows them.
 pub struct Progress<T> {
     inner: T,
     count: usize,
+    tracker: ProgressTracker,
+    language: Language,
 }
 
 impl<T> Progress<T> {
     pub fn new(inner: T) -> Self {
-        Self { inner, count: 0 }
-    }
-}
-
-fn doing(command: &[u8]) -> &'static str {
-    match command.get(1) {
-        Some(0x2A) => "signing",
-        Some(0x20) if command.len() > 5 => "checking the PIN",
-        Some(0x20) => "reading the PIN counter",
-        Some(0x24) => "changing the PIN",
-        Some(0xB0) => "reading",
-        _ => "talking to the card",
+        Self {
+            inner,
+            count: 0,
+            tracker: ProgressTracker::default(),
+            language: crate::language::user_language(),
+        }
     }
 }
 
@@ -41,7 +41,10 @@ impl<T: Transport> Transport for Progress<T> {
 
     async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
         self.count += 1;
-        draw(self.count, doing(command));
+        self.tracker.on_command(command);
+        self.tracker.take_pending();
+        let stage = self.tracker.current().unwrap_or(ProgressStage::CardFound);
+        draw(self.count, &stage_message(stage, None, self.language));
         self.inner.transmit(command).await
     }
 }
@@ -50,7 +53,7 @@ fn draw(count: usize, doing: &str) {
     let mut err = std::io::stderr().lock();
     let _ = write!(
         err,
-        "\r\x1b[K{} {doing}… ({count} APDUs) keep the card in the reader",
+        "\r\x1b[K{} {doing} ({count} APDUs)",
         FRAMES[count % FRAMES.len()],
     );
     let _ = err.flush();

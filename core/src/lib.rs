@@ -11,6 +11,8 @@
 //!   reads with the short-EF-id fallback, the retry query, the guarded VERIFY;
 //! - [`jpki`]: the JPKI application — its identifiers, command constructors and flows;
 //! - [`pin`]: typed PINs, which make malformed PINs unrepresentable;
+//! - [`progress`]: the stages of a flow (card found, reading, checking the PIN, signing, done)
+//!   as the user should hear them, judged from the commands on their way to the card;
 //! - [`certificate`], [`digest`]: the certificate model, from `kazashi-certificate`
 //!   (re-exported);
 //! - [`login`]: the log-in request and message exchanged with a relying party, from
@@ -44,6 +46,7 @@ pub mod card_surface;
 pub mod error;
 pub mod jpki;
 pub mod pin;
+pub mod progress;
 
 pub use certificate::{unix_now, CertificateInfo, CertificatePurpose, PersonalAttributes};
 pub use channel::ApduStats;

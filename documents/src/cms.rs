@@ -28,6 +28,8 @@ use x509_cert::spki::AlgorithmIdentifierOwned;
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
+use crate::timestamp::{add_signature_timestamp, TimestampClient, Timestamped};
+
 /// How to build a signed file.
 #[derive(Debug, Clone, Copy)]
 pub struct CmsOptions {
@@ -72,18 +74,57 @@ pub async fn sign_cms<T: Transport>(
     let mut attributes = None;
     let signature = card
         .sign_with_certificate(password, options.sign, |certificate| {
-            let attrs = signed_attributes(&content_digest, certificate, options.signing_time)?;
+            let attrs =
+                signed_attributes(&content_digest, certificate, Some(options.signing_time))?;
             let encoded = attrs.to_der().map_err(encoding)?;
             attributes = Some(attrs);
             Ok(DocumentDigest::of_document(algorithm, &encoded))
         })
         .await?;
     let attributes = attributes.ok_or_else(|| encoding("signed attributes were not built"))?;
-    let der = assemble(&signature, attributes, content, options.detached)?;
+    let econtent = (!options.detached).then_some(content);
+    let der = assemble(&signature, attributes, econtent, &[])?;
     Ok(SignedFile { der, signature })
 }
 
-fn encoding(e: impl std::fmt::Display) -> Error {
+/// CAdES-BES → CAdES-T: asks `tsa` for a token over the file's signature value and adds it as
+/// the `signatureTimeStampToken` unsigned attribute. Never fails as a whole: on a TSA error the
+/// returned document is the unchanged B-B file (see [`Timestamped`]). Blocking (HTTP).
+pub fn timestamp_cms(file: SignedFile, tsa: &TimestampClient) -> Timestamped<SignedFile> {
+    let stamped = tsa
+        .timestamp_signature(&file.signature.signature)
+        .and_then(|token| Ok((add_signature_timestamp(&file.der, &token)?, token)));
+    match stamped {
+        Ok((der, token)) => Timestamped {
+            document: SignedFile { der, ..file },
+            timestamp: Ok(token),
+        },
+        Err(e) => Timestamped {
+            document: file,
+            timestamp: Err(e),
+        },
+    }
+}
+
+/// [`sign_cms`] (one tap), then [`timestamp_cms`]. The outer error is the card's (nothing was
+/// signed); a TSA failure after the card signed is in [`Timestamped::timestamp`], with the B-B
+/// file kept in [`Timestamped::document`].
+///
+/// # Errors
+///
+/// Those of [`sign_cms`].
+pub async fn sign_cms_with_timestamp<T: Transport>(
+    card: &mut JpkiCard<T>,
+    content: &[u8],
+    password: &SigningPassword,
+    options: CmsOptions,
+    tsa: &TimestampClient,
+) -> Result<Timestamped<SignedFile>> {
+    let file = sign_cms(card, content, password, options).await?;
+    Ok(timestamp_cms(file, tsa))
+}
+
+pub(crate) fn encoding(e: impl std::fmt::Display) -> Error {
     Error::InvalidInput {
         reason: format!("cannot encode the signed file: {e}"),
     }
@@ -96,14 +137,14 @@ fn attribute(oid: ObjectIdentifier, value: Any) -> Result<Attribute> {
     })
 }
 
-fn signed_attributes(
+/// The CAdES-BES signed attributes over a content digest. `signing_time` is omitted for PAdES,
+/// whose baseline forbids the signingTime attribute (the PDF's `/M` carries the claimed time).
+pub(crate) fn signed_attributes(
     content_digest: &[u8],
     certificate: &CertificateInfo,
-    signing_time: i64,
+    signing_time: Option<i64>,
 ) -> Result<SignedAttributes> {
     let cert = Certificate::from_der(certificate.der()).map_err(encoding)?;
-    let time = UtcTime::from_unix_duration(Duration::from_secs(signing_time.max(0) as u64))
-        .map_err(encoding)?;
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
             hash_algorithm: None,
@@ -117,7 +158,7 @@ fn signed_attributes(
             }),
         }],
     };
-    let attrs = vec![
+    let mut attrs = vec![
         attribute(
             ID_CONTENT_TYPE,
             Any::encode_from(&ID_DATA).map_err(encoding)?,
@@ -127,25 +168,38 @@ fn signed_attributes(
             Any::encode_from(&OctetString::new(content_digest.to_vec()).map_err(encoding)?)
                 .map_err(encoding)?,
         )?,
-        attribute(
+    ];
+    if let Some(signing_time) = signing_time {
+        let time = UtcTime::from_unix_duration(Duration::from_secs(signing_time.max(0) as u64))
+            .map_err(encoding)?;
+        attrs.push(attribute(
             ID_SIGNING_TIME,
             Any::encode_from(&Time::UtcTime(time)).map_err(encoding)?,
-        )?,
-        attribute(
-            ID_SIGNING_CERTIFICATE_V2,
-            Any::encode_from(&ess).map_err(encoding)?,
-        )?,
-    ];
+        )?);
+    }
+    attrs.push(attribute(
+        ID_SIGNING_CERTIFICATE_V2,
+        Any::encode_from(&ess).map_err(encoding)?,
+    )?);
     SetOfVec::try_from(attrs).map_err(encoding)
 }
 
-fn assemble(
+/// The DER ContentInfo around one card signature: the content attached when `econtent` is
+/// given (detached otherwise), the signing certificate first, then `extra_certificates` (the
+/// issuing CA's, for PAdES).
+pub(crate) fn assemble(
     signature: &SignResult,
     attributes: SignedAttributes,
-    content: &[u8],
-    detached: bool,
+    econtent: Option<&[u8]>,
+    extra_certificates: &[&[u8]],
 ) -> Result<Vec<u8>> {
     let cert = Certificate::from_der(signature.certificate.der()).map_err(encoding)?;
+    let mut certificates = vec![CertificateChoices::Certificate(cert.clone())];
+    for der in extra_certificates {
+        certificates.push(CertificateChoices::Certificate(
+            Certificate::from_der(der).map_err(encoding)?,
+        ));
+    }
     let signer = SignerInfo {
         version: CmsVersion::V1,
         sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
@@ -161,13 +215,12 @@ fn assemble(
         signature: OctetString::new(signature.signature.clone()).map_err(encoding)?,
         unsigned_attrs: None,
     };
-    let econtent = if detached {
-        None
-    } else {
-        Some(
+    let econtent = match econtent {
+        None => None,
+        Some(content) => Some(
             Any::encode_from(&OctetString::new(content.to_vec()).map_err(encoding)?)
                 .map_err(encoding)?,
-        )
+        ),
     };
     let signed_data = SignedData {
         version: CmsVersion::V1,
@@ -178,7 +231,7 @@ fn assemble(
             econtent,
         },
         certificates: Some(CertificateSet(
-            SetOfVec::try_from(vec![CertificateChoices::Certificate(cert)]).map_err(encoding)?,
+            SetOfVec::try_from(certificates).map_err(encoding)?,
         )),
         crls: None,
         signer_infos: SignerInfos(SetOfVec::try_from(vec![signer]).map_err(encoding)?),

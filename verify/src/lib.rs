@@ -27,4 +27,4 @@ pub use login::{
     LOGIN_VERSION_1, LOGIN_VERSION_2, MIN_CHALLENGE_LEN,
 };
 pub use roots::{JlisRoot, PRODUCTION_ROOTS};
-pub use signed_file::{verify_cms, CmsVerification, SIGNING_TIME_SKEW};
+pub use signed_file::{verify_cms, verify_cms_detached_digest, CmsVerification, SIGNING_TIME_SKEW};

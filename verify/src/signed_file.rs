@@ -66,7 +66,8 @@ pub fn verify_cms(
         .ok_or_else(|| TrustError::SignedAttributes {
             reason: "no signed attributes (CAdES-BES needs them)".into(),
         })?;
-    let attributes = check_signed_attributes(&signed, attrs, algorithm, &content, &cert_der)?;
+    let digest = algorithm.digest(&content);
+    let attributes = check_signed_attributes(&signed, attrs, &digest, &cert_der)?;
     check_signature(&certificate, signer, attrs, algorithm)?;
     let chain = verify_certificate(&cert_der, CertificatePurpose::Signature, at, store)?;
     if let Some(claimed) = attributes.signing_time {
@@ -78,6 +79,52 @@ pub fn verify_cms(
         signing_time: attributes.signing_time,
         detached,
         content,
+    })
+}
+
+/// [`verify_cms`] for a detached signature whose content is too large to hold twice (a PDF's
+/// byte range): `digest_content` is asked for the content's digest with the signer's algorithm
+/// (once the algorithm is known and accepted), so the caller streams the hash. The result's
+/// `content` is empty and `detached` is true.
+///
+/// # Errors
+///
+/// As [`verify_cms`]; [`TrustError::Malformed`] for a SignedData that carries its content.
+pub fn verify_cms_detached_digest(
+    der: &[u8],
+    digest_content: impl FnOnce(DigestAlgorithm) -> Vec<u8>,
+    at: i64,
+    store: &TrustStore,
+) -> Result<CmsVerification, TrustError> {
+    let signed = decode_signed_data(der)?;
+    if signed.encap_content_info.econtent.is_some() {
+        return Err(TrustError::malformed(
+            "a detached signature was expected, but the SignedData carries its content",
+        ));
+    }
+    let signer = single_signer(&signed)?;
+    let algorithm = check_algorithms(&signed, signer)?;
+    let certificate = signer_certificate(&signed, signer)?;
+    let cert_der = certificate.to_der().map_err(malformed)?;
+    let attrs = signer
+        .signed_attrs
+        .as_ref()
+        .ok_or_else(|| TrustError::SignedAttributes {
+            reason: "no signed attributes (CAdES-BES needs them)".into(),
+        })?;
+    let digest = digest_content(algorithm);
+    let attributes = check_signed_attributes(&signed, attrs, &digest, &cert_der)?;
+    check_signature(&certificate, signer, attrs, algorithm)?;
+    let chain = verify_certificate(&cert_der, CertificatePurpose::Signature, at, store)?;
+    if let Some(claimed) = attributes.signing_time {
+        check_signing_time(claimed, at, &chain)?;
+    }
+    Ok(CmsVerification {
+        chain,
+        algorithm,
+        signing_time: attributes.signing_time,
+        detached: true,
+        content: Vec::new(),
     })
 }
 
@@ -181,12 +228,12 @@ struct CheckedAttributes {
 }
 
 /// Step 5: the CAdES-BES signed attributes — contentType matches, messageDigest is the
-/// content's, signingCertificateV2 names the signer's certificate; signingTime read if present.
+/// content's (`content_digest`, made with the signer's algorithm), signingCertificateV2 names the signer's
+/// certificate; signingTime read if present.
 fn check_signed_attributes(
     signed: &SignedData,
     attrs: &SignedAttributes,
-    algorithm: DigestAlgorithm,
-    content: &[u8],
+    content_digest: &[u8],
     cert_der: &[u8],
 ) -> Result<CheckedAttributes, TrustError> {
     let single =
@@ -214,7 +261,7 @@ fn check_signed_attributes(
     let message_digest: OctetString = single(ID_MESSAGE_DIGEST, "messageDigest")?
         .decode_as()
         .map_err(malformed)?;
-    if message_digest.as_bytes() != algorithm.digest(content).as_slice() {
+    if message_digest.as_bytes() != content_digest {
         return Err(TrustError::ContentMismatch);
     }
     let signing_time = match attrs.iter().find(|a| a.oid == ID_SIGNING_TIME) {

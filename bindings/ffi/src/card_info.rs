@@ -179,27 +179,32 @@ impl CardSession {
     ) -> Result<CardInfoAttributes, KazashiError> {
         let secret = Zeroizing::new(secret);
         let last = last_attempt(confirm_last_attempt);
-        let mut card = self.card.lock().await;
-        let mut view = view(card.card_mut(), issuer_key.as_deref())?;
-        let read = match unlock {
-            AttributesUnlock::CardInfoPin => {
-                let pin = card_info::CardInfoPin::new(&secret).map_err(kazashi::Error::from)?;
-                view.read_attributes(AttributesKey::Pin(&pin), last).await?
-            }
-            AttributesUnlock::VerificationNumberB => {
-                let number =
-                    card_info::VerificationNumberB::new(&secret).map_err(kazashi::Error::from)?;
-                view.read_attributes(AttributesKey::NumberB(&number), last)
-                    .await?
-            }
-        };
-        Ok(CardInfoAttributes {
-            name: read.attributes.name.clone(),
-            address: read.attributes.address.clone(),
-            birth_date: read.attributes.birth_date.clone(),
-            sex: read.attributes.sex.clone(),
-            integrity: read.integrity.into(),
-        })
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let mut view = view(card.card_mut(), issuer_key.as_deref())?;
+            let read = match unlock {
+                AttributesUnlock::CardInfoPin => {
+                    let pin = card_info::CardInfoPin::new(&secret).map_err(kazashi::Error::from)?;
+                    view.read_attributes(AttributesKey::Pin(&pin), last).await?
+                }
+                AttributesUnlock::VerificationNumberB => {
+                    let number = card_info::VerificationNumberB::new(&secret)
+                        .map_err(kazashi::Error::from)?;
+                    view.read_attributes(AttributesKey::NumberB(&number), last)
+                        .await?
+                }
+            };
+            Ok(CardInfoAttributes {
+                name: read.attributes.name.clone(),
+                address: read.attributes.address.clone(),
+                birth_date: read.attributes.birth_date.clone(),
+                sex: read.attributes.sex.clone(),
+                integrity: read.integrity.into(),
+            })
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// Reads the My Number with the card-info PIN or verification number A. Its own call, so
@@ -213,24 +218,29 @@ impl CardSession {
     ) -> Result<Arc<MyNumberResult>, KazashiError> {
         let secret = Zeroizing::new(secret);
         let last = last_attempt(confirm_last_attempt);
-        let mut card = self.card.lock().await;
-        let mut view = view(card.card_mut(), issuer_key.as_deref())?;
-        let read = match unlock {
-            MyNumberUnlock::CardInfoPin => {
-                let pin = card_info::CardInfoPin::new(&secret).map_err(kazashi::Error::from)?;
-                view.read_my_number(MyNumberKey::Pin(&pin), last).await?
-            }
-            MyNumberUnlock::VerificationNumberA => {
-                let number =
-                    card_info::VerificationNumberA::new(&secret).map_err(kazashi::Error::from)?;
-                view.read_my_number(MyNumberKey::NumberA(&number), last)
-                    .await?
-            }
-        };
-        Ok(Arc::new(MyNumberResult {
-            digits: Zeroizing::new(read.my_number.digits().to_string()),
-            integrity: read.integrity.into(),
-        }))
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let mut view = view(card.card_mut(), issuer_key.as_deref())?;
+            let read = match unlock {
+                MyNumberUnlock::CardInfoPin => {
+                    let pin = card_info::CardInfoPin::new(&secret).map_err(kazashi::Error::from)?;
+                    view.read_my_number(MyNumberKey::Pin(&pin), last).await?
+                }
+                MyNumberUnlock::VerificationNumberA => {
+                    let number = card_info::VerificationNumberA::new(&secret)
+                        .map_err(kazashi::Error::from)?;
+                    view.read_my_number(MyNumberKey::NumberA(&number), last)
+                        .await?
+                }
+            };
+            Ok(Arc::new(MyNumberResult {
+                digits: Zeroizing::new(read.my_number.digits().to_string()),
+                integrity: read.integrity.into(),
+            }))
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 }
 

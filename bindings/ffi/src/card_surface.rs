@@ -90,42 +90,47 @@ impl CardSession {
     ) -> Result<CardSurface, KazashiError> {
         let secret = Zeroizing::new(secret);
         let last = last_attempt(confirm_last_attempt);
-        let mut card = self.card.lock().await;
-        let mut view = CardSurfaceCard::new(card.card_mut());
-        if let Some(key) = issuer_key.as_deref() {
-            view = view.with_issuer_key(key)?;
-        }
-        let mut read = match unlock {
-            SurfaceUnlock::VerificationNumberA => {
-                let number = VerificationNumberA::new(&secret).map_err(kazashi::Error::from)?;
-                view.read_surface(SurfaceKey::NumberA(&number), last)
-                    .await?
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let mut view = CardSurfaceCard::new(card.card_mut());
+            if let Some(key) = issuer_key.as_deref() {
+                view = view.with_issuer_key(key)?;
             }
-            SurfaceUnlock::VerificationNumberB => {
-                let number = VerificationNumberB::new(&secret).map_err(kazashi::Error::from)?;
-                view.read_surface(SurfaceKey::NumberB(&number), last)
-                    .await?
-            }
-        };
-        // Moved out, not copied: `read` wipes what is left when it drops.
-        Ok(CardSurface {
-            photo_media_type: read.photo_media_type().to_string(),
-            photo: std::mem::take(&mut read.photo),
-            name_image: std::mem::take(&mut read.name_image),
-            address_image: std::mem::take(&mut read.address_image),
-            security_code_image: std::mem::take(&mut read.security_code_image),
-            birth_date: std::mem::take(&mut read.birth_date_raw),
-            sex: std::mem::take(&mut read.sex),
-            expiry: std::mem::take(&mut read.expiry_raw),
-            signature: match read.signature {
-                SurfaceSignature::VerifiedVirtualCardLayout => {
-                    SurfaceSignatureVerdict::VerifiedVirtualCardLayout
+            let mut read = match unlock {
+                SurfaceUnlock::VerificationNumberA => {
+                    let number = VerificationNumberA::new(&secret).map_err(kazashi::Error::from)?;
+                    view.read_surface(SurfaceKey::NumberA(&number), last)
+                        .await?
                 }
-                SurfaceSignature::NotVerified => SurfaceSignatureVerdict::NotVerified,
-            },
-            issuer_verified: read.issuer == IssuerCheck::Verified,
-            counts: read.stats.into(),
-        })
+                SurfaceUnlock::VerificationNumberB => {
+                    let number = VerificationNumberB::new(&secret).map_err(kazashi::Error::from)?;
+                    view.read_surface(SurfaceKey::NumberB(&number), last)
+                        .await?
+                }
+            };
+            // Moved out, not copied: `read` wipes what is left when it drops.
+            Ok(CardSurface {
+                photo_media_type: read.photo_media_type().to_string(),
+                photo: std::mem::take(&mut read.photo),
+                name_image: std::mem::take(&mut read.name_image),
+                address_image: std::mem::take(&mut read.address_image),
+                security_code_image: std::mem::take(&mut read.security_code_image),
+                birth_date: std::mem::take(&mut read.birth_date_raw),
+                sex: std::mem::take(&mut read.sex),
+                expiry: std::mem::take(&mut read.expiry_raw),
+                signature: match read.signature {
+                    SurfaceSignature::VerifiedVirtualCardLayout => {
+                        SurfaceSignatureVerdict::VerifiedVirtualCardLayout
+                    }
+                    SurfaceSignature::NotVerified => SurfaceSignatureVerdict::NotVerified,
+                },
+                issuer_verified: read.issuer == IssuerCheck::Verified,
+                counts: read.stats.into(),
+            })
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// The card-surface application's counter of verification number A or B (separate from
@@ -135,10 +140,15 @@ impl CardSession {
         &self,
         pin: PinKind,
     ) -> Result<PinStatus, KazashiError> {
-        let mut card = self.card.lock().await;
-        let status = CardSurfaceCard::new(card.card_mut())
-            .retry_counter(pin.into())
-            .await?;
-        Ok(status.into())
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let status = CardSurfaceCard::new(card.card_mut())
+                .retry_counter(pin.into())
+                .await?;
+            Ok(status.into())
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 }

@@ -28,12 +28,17 @@ impl CardSession {
             // CMS files refuse SHA-1 whatever the options say.
             sign: options.into(),
         };
-        let mut card = self.card.lock().await;
-        let signed = sign_cms(&mut card, &document, &password, cms_options).await?;
-        Ok(SignedFile {
-            der: signed.der,
-            certificate: (&signed.signature.certificate).into(),
-            counts: signed.signature.stats.into(),
-        })
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let signed = sign_cms(&mut card, &document, &password, cms_options).await?;
+            Ok(SignedFile {
+                der: signed.der,
+                certificate: (&signed.signature.certificate).into(),
+                counts: signed.signature.stats.into(),
+            })
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 }

@@ -74,6 +74,14 @@ macro_rules! mirror_error_kinds {
                 }
             }
         }
+
+        impl From<ErrorKind> for kazashi::ErrorKind {
+            fn from(kind: ErrorKind) -> Self {
+                match kind {
+                    $(ErrorKind::$kind => kazashi::ErrorKind::$kind,)*
+                }
+            }
+        }
     };
 }
 

@@ -31,13 +31,18 @@ mod card_surface;
 mod documents;
 mod error;
 mod login;
+mod messages;
 mod model;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 mod session;
 mod transceiver;
 #[cfg(feature = "verify")]
 mod trust;
 #[cfg(feature = "virtual-card")]
 mod virtual_card;
+#[cfg(feature = "xml")]
+pub mod xml;
 
 pub use card_info::{
     cross_check_card_info, AttributesUnlock, CardInfoAttributes, CardInfoCrossCheck,
@@ -46,6 +51,10 @@ pub use card_info::{
 pub use card_surface::{CardSurface, SurfaceSignatureVerdict, SurfaceUnlock};
 pub use error::{ErrorKind, KazashiError, NfcError};
 pub use login::{parse_login_request, LoginRequest, LoginV2Result};
+pub use messages::{
+    error_kind_message, error_message, language_for_locale, notice_message, progress_message,
+    secret_name, Device, Language, Notice, ProgressListener, ProgressStage,
+};
 pub use model::{
     parse_certificate, ApduStats, CardStatus, CertificateInfo, CertificateKind, CertificatePurpose,
     DigestAlgorithm, InfoAccess, LoginResult, PersonalAttributes, PinKind, PinStatus, SignOptions,

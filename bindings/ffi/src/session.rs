@@ -5,12 +5,13 @@
 
 use std::sync::Arc;
 
-use async_lock::Mutex;
+use async_lock::{Mutex, MutexGuard};
 use kazashi::{AuthPin, DocumentDigest, JpkiCard, LastAttempt, SigningPassword};
 use zeroize::Zeroizing;
 
 use crate::error::KazashiError;
 use crate::login::{LoginRequest, LoginV2Result};
+use crate::messages::ProgressListener;
 use crate::model::{
     ApduStats, CardStatus, CertificateInfo, CertificateKind, DigestAlgorithm, LoginResult, PinKind,
     PinStatus, SignOptions, SignResult,
@@ -56,40 +57,59 @@ impl CardSession {
     /// Starts a session over `transceiver` (reads its link capabilities once).
     #[uniffi::constructor]
     pub fn new(transceiver: Arc<dyn NfcTransceiver>) -> Arc<Self> {
-        Arc::new(Self {
-            card: Mutex::new(JpkiCard::new(ForeignTransport::new(transceiver))),
-        })
+        Self::with_listener(transceiver, None)
+    }
+
+    /// A session whose flows report their stages to `listener` (card found, reading, checking
+    /// the PIN counter, verifying the PIN, signing, done): what the NFC sheet or the app's UI
+    /// should say while the card works. Each flow starts again at "card found".
+    #[uniffi::constructor]
+    pub fn with_progress(
+        transceiver: Arc<dyn NfcTransceiver>,
+        listener: Arc<dyn ProgressListener>,
+    ) -> Arc<Self> {
+        Self::with_listener(transceiver, Some(listener))
     }
 
     /// Token type, certificate availability, both retry counters and the authentication
     /// certificate. No PIN, no attempt spent.
     pub async fn status(&self) -> Result<CardStatus, KazashiError> {
-        let mut card = self.card.lock().await;
-        let s = card.status().await?;
-        Ok(CardStatus {
-            token: s.token.token_type.clone().into(),
-            signing_certificate_present: s.has_signing_certificate(),
-            authentication_pin: s.authentication_pin.into(),
-            signing_password: s.signing_password.map(Into::into),
-            authentication_certificate: s.authentication_certificate.as_ref().map(Into::into),
-            counts: s.stats.into(),
-        })
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let s = card.status().await?;
+            Ok(CardStatus {
+                token: s.token.token_type.clone().into(),
+                signing_certificate_present: s.has_signing_certificate(),
+                authentication_pin: s.authentication_pin.into(),
+                signing_password: s.signing_password.map(Into::into),
+                authentication_certificate: s.authentication_certificate.as_ref().map(Into::into),
+                counts: s.stats.into(),
+            })
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// A PIN's retry counter, read without spending an attempt: a JPKI PIN from the JPKI
     /// application, a card-info secret (card-info PIN, verification number A or B) from the
     /// card-info application.
     pub async fn retry_counter(&self, pin: PinKind) -> Result<PinStatus, KazashiError> {
-        let mut card = self.card.lock().await;
-        let kind = kazashi::PinKind::from(pin);
-        let status = if kind.is_jpki() {
-            card.retry_counter(kind).await?
-        } else {
-            kazashi::card_info::CardInfoCard::new(card.card_mut())
-                .retry_counter(kind)
-                .await?
-        };
-        Ok(status.into())
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let kind = kazashi::PinKind::from(pin);
+            let status = if kind.is_jpki() {
+                card.retry_counter(kind).await?
+            } else {
+                kazashi::card_info::CardInfoCard::new(card.card_mut())
+                    .retry_counter(kind)
+                    .await?
+            };
+            Ok(status.into())
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// Reads a certificate that needs no PIN (either CA; the card's authentication
@@ -98,8 +118,11 @@ impl CardSession {
         &self,
         certificate: CertificateKind,
     ) -> Result<CertificateInfo, KazashiError> {
-        let mut card = self.card.lock().await;
-        Ok((&card.read_certificate(certificate.into()).await?).into())
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> =
+            async { Ok((&card.read_certificate(certificate.into()).await?).into()) }.await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// Verifies the signing password, then reads the signing certificate (personal data).
@@ -109,11 +132,16 @@ impl CardSession {
         confirm_last_attempt: bool,
     ) -> Result<CertificateInfo, KazashiError> {
         let password = signing_password(password)?;
-        let mut card = self.card.lock().await;
-        let cert = card
-            .read_signing_certificate(&password, last_attempt(confirm_last_attempt))
-            .await?;
-        Ok((&cert).into())
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let cert = card
+                .read_signing_certificate(&password, last_attempt(confirm_last_attempt))
+                .await?;
+            Ok((&cert).into())
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// Verifies the authentication PIN, then reads the authentication certificate (Android
@@ -124,11 +152,16 @@ impl CardSession {
         confirm_last_attempt: bool,
     ) -> Result<CertificateInfo, KazashiError> {
         let pin = auth_pin(pin)?;
-        let mut card = self.card.lock().await;
-        let cert = card
-            .read_authentication_certificate_with_pin(&pin, last_attempt(confirm_last_attempt))
-            .await?;
-        Ok((&cert).into())
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let cert = card
+                .read_authentication_certificate_with_pin(&pin, last_attempt(confirm_last_attempt))
+                .await?;
+            Ok((&cert).into())
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// Tap to log in (log-in version 1): signs SHA-256(`challenge`) with the authentication
@@ -141,11 +174,16 @@ impl CardSession {
         confirm_last_attempt: bool,
     ) -> Result<LoginResult, KazashiError> {
         let pin = auth_pin(pin)?;
-        let mut card = self.card.lock().await;
-        let r = card
-            .login(&challenge, &pin, last_attempt(confirm_last_attempt))
-            .await?;
-        Ok(r.into())
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let r = card
+                .login(&challenge, &pin, last_attempt(confirm_last_attempt))
+                .await?;
+            Ok(r.into())
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// Tap to log in to a relying party (log-in version 2): signs SHA-256 of the request's
@@ -165,16 +203,21 @@ impl CardSession {
         let cached = cached_certificate
             .as_deref()
             .and_then(|der| kazashi::CertificateInfo::from_der(der).ok());
-        let mut card = self.card.lock().await;
-        let last_attempt = last_attempt(confirm_last_attempt);
-        let r = match &cached {
-            Some(cached) => {
-                card.login_v2_with_cached_certificate(&request, &pin, last_attempt, cached)
-                    .await?
-            }
-            None => card.login_v2(&request, &pin, last_attempt).await?,
-        };
-        Ok(LoginV2Result::new(&request, r))
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let last_attempt = last_attempt(confirm_last_attempt);
+            let r = match &cached {
+                Some(cached) => {
+                    card.login_v2_with_cached_certificate(&request, &pin, last_attempt, cached)
+                        .await?
+                }
+                None => card.login_v2(&request, &pin, last_attempt).await?,
+            };
+            Ok(LoginV2Result::new(&request, r))
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// [`CardSession::login`] for an app that kept `certificate.der` from an earlier log-in:
@@ -191,16 +234,21 @@ impl CardSession {
     ) -> Result<LoginResult, KazashiError> {
         let pin = auth_pin(pin)?;
         let cached = kazashi::CertificateInfo::from_der(&cached_certificate).ok();
-        let mut card = self.card.lock().await;
-        let last_attempt = last_attempt(confirm_last_attempt);
-        let r = match &cached {
-            Some(cached) => {
-                card.login_with_cached_certificate(&challenge, &pin, last_attempt, cached)
-                    .await?
-            }
-            None => card.login(&challenge, &pin, last_attempt).await?,
-        };
-        Ok(r.into())
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let last_attempt = last_attempt(confirm_last_attempt);
+            let r = match &cached {
+                Some(cached) => {
+                    card.login_with_cached_certificate(&challenge, &pin, last_attempt, cached)
+                        .await?
+                }
+                None => card.login(&challenge, &pin, last_attempt).await?,
+            };
+            Ok(r.into())
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 
     /// Tap to sign: hashes `document` with `algorithm` and signs the digest with the signature
@@ -244,14 +292,24 @@ impl CardSession {
             PinKind::Authentication => {
                 let current = AuthPin::new(&current).map_err(kazashi::Error::from)?;
                 let new = AuthPin::new(&new).map_err(kazashi::Error::from)?;
-                let mut card = self.card.lock().await;
-                card.change_pin(&current, &new, last).await?;
+                let mut card = self.begin_flow().await;
+                let result = card
+                    .change_pin(&current, &new, last)
+                    .await
+                    .map_err(Into::into);
+                self.end_flow(&mut card, &result);
+                result?;
             }
             PinKind::Signing => {
                 let current = SigningPassword::new(&current).map_err(kazashi::Error::from)?;
                 let new = SigningPassword::new(&new).map_err(kazashi::Error::from)?;
-                let mut card = self.card.lock().await;
-                card.change_pin(&current, &new, last).await?;
+                let mut card = self.begin_flow().await;
+                let result = card
+                    .change_pin(&current, &new, last)
+                    .await
+                    .map_err(Into::into);
+                self.end_flow(&mut card, &result);
+                result?;
             }
             other => {
                 return Err(kazashi::Error::InvalidInput {
@@ -273,6 +331,34 @@ impl CardSession {
 }
 
 impl CardSession {
+    fn with_listener(
+        transceiver: Arc<dyn NfcTransceiver>,
+        listener: Option<Arc<dyn ProgressListener>>,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            card: Mutex::new(JpkiCard::new(ForeignTransport::new(transceiver, listener))),
+        })
+    }
+
+    /// Takes the session for one flow (no other flow's command can interleave) and starts its
+    /// progress report over.
+    pub(crate) async fn begin_flow(&self) -> MutexGuard<'_, JpkiCard<ForeignTransport>> {
+        let mut card = self.card.lock().await;
+        card.transport_mut().start_flow();
+        card
+    }
+
+    /// Reports "done" when the flow succeeded (a failed flow ends with its error instead).
+    pub(crate) fn end_flow<T>(
+        &self,
+        card: &mut JpkiCard<ForeignTransport>,
+        result: &Result<T, KazashiError>,
+    ) {
+        if result.is_ok() {
+            card.transport_mut().finish_flow();
+        }
+    }
+
     async fn sign(
         &self,
         digest: DocumentDigest,
@@ -280,14 +366,19 @@ impl CardSession {
         options: SignOptions,
     ) -> Result<SignResult, KazashiError> {
         let password = signing_password(password)?;
-        let mut card = self.card.lock().await;
-        let r = card.sign(&digest, &password, options.into()).await?;
-        Ok(SignResult {
-            signature: r.signature,
-            algorithm: r.algorithm.into(),
-            digest: r.digest,
-            certificate: (&r.certificate).into(),
-            counts: r.stats.into(),
-        })
+        let mut card = self.begin_flow().await;
+        let result: Result<_, KazashiError> = async {
+            let r = card.sign(&digest, &password, options.into()).await?;
+            Ok(SignResult {
+                signature: r.signature,
+                algorithm: r.algorithm.into(),
+                digest: r.digest,
+                certificate: (&r.certificate).into(),
+                counts: r.stats.into(),
+            })
+        }
+        .await;
+        self.end_flow(&mut card, &result);
+        result
     }
 }

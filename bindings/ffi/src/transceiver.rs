@@ -3,9 +3,11 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use kazashi::progress::ProgressTracker;
 use kazashi_iso7816::{LinkCapabilities, Transport, TransportError};
 
 use crate::error::NfcError;
+use crate::messages::ProgressListener;
 
 /// What the NFC link carries. Android: `IsoDep.isExtendedLengthApduSupported()` and
 /// `IsoDep.maxTransceiveLength`; iOS Core NFC: extended length, 65 546 bytes.
@@ -49,10 +51,20 @@ pub trait NfcTransceiver: Send + Sync {
 pub(crate) struct ForeignTransport {
     transceiver: Arc<dyn NfcTransceiver>,
     capabilities: LinkCapabilities,
+    progress: Option<Progress>,
+}
+
+/// A listener and where the current flow stands.
+struct Progress {
+    listener: Arc<dyn ProgressListener>,
+    tracker: ProgressTracker,
 }
 
 impl ForeignTransport {
-    pub(crate) fn new(transceiver: Arc<dyn NfcTransceiver>) -> Self {
+    pub(crate) fn new(
+        transceiver: Arc<dyn NfcTransceiver>,
+        listener: Option<Arc<dyn ProgressListener>>,
+    ) -> Self {
         let capabilities = transceiver
             .link_info()
             .map(Into::into)
@@ -60,6 +72,35 @@ impl ForeignTransport {
         Self {
             transceiver,
             capabilities,
+            progress: listener.map(|listener| Progress {
+                listener,
+                tracker: ProgressTracker::default(),
+            }),
+        }
+    }
+
+    /// A new flow starts: its first command reports "card found" again.
+    pub(crate) fn start_flow(&mut self) {
+        if let Some(p) = &mut self.progress {
+            p.tracker.reset();
+        }
+    }
+
+    /// The flow succeeded: reports "done".
+    pub(crate) fn finish_flow(&mut self) {
+        if let Some(p) = &mut self.progress {
+            if let Some(stage) = p.tracker.finish() {
+                p.listener.on_progress(stage.into());
+            }
+        }
+    }
+
+    fn report(&mut self, command: &[u8]) {
+        if let Some(p) = &mut self.progress {
+            let stages = [p.tracker.on_command(command), p.tracker.take_pending()];
+            for stage in stages.into_iter().flatten() {
+                p.listener.on_progress(stage.into());
+            }
         }
     }
 }
@@ -71,6 +112,7 @@ impl Transport for ForeignTransport {
     }
 
     async fn transmit(&mut self, command: &[u8]) -> Result<Vec<u8>, TransportError> {
+        self.report(command);
         self.transceiver
             .transceive(command.to_vec())
             .await

@@ -119,7 +119,9 @@ pub struct TestRoot {
     pub purpose: CertificatePurpose,
 }
 
-fn store(test_roots: Vec<TestRoot>) -> Result<TrustStore, VerificationError> {
+/// The production roots plus the caller's test roots: the trust store of every verification
+/// call (certificates, log-ins, CMS, PDF, XML).
+pub(crate) fn store(test_roots: Vec<TestRoot>) -> Result<TrustStore, VerificationError> {
     let mut store = TrustStore::production();
     for root in test_roots {
         store = store.with_test_root(&root.der, root.purpose.into())?;

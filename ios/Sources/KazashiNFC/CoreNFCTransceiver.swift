@@ -18,17 +18,14 @@ import Kazashi
 /// `@unchecked Sendable` because `NFCISO7816Tag` is an Objective-C object that Core
 /// NFC lets any thread send commands through; this class holds no mutable state.
 public final class CoreNFCTransceiver: NfcTransceiver, @unchecked Sendable {
-    /// What Core NFC carries: extended length (it encodes an extended Le whenever more than 256
-    /// bytes are expected), and at most a full extended command: a 4-byte header, a 3-byte Lc,
-    /// 65 535 bytes of data and a 2-byte Le.
-    public static let extendedLinkInfo = LinkInfo(extendedLength: true, maxTransceiveLength: 4 + 3 + 65_535 + 2)
+    /// What Core NFC carries: extended length; see ``ISO7816TagTransceiver/extendedLinkInfo``.
+    public static let extendedLinkInfo = ISO7816TagTransceiver.extendedLinkInfo
 
     /// Short APDUs only (256-byte responses), for ``ReaderOptions/extendedLength`` = false.
-    public static let shortLinkInfo = LinkInfo(extendedLength: false, maxTransceiveLength: 4 + 1 + 255 + 1)
+    public static let shortLinkInfo = ISO7816TagTransceiver.shortLinkInfo
 
-    private let tag: NFCISO7816Tag
-    private let link: LinkInfo
-    private let onCommand: (@Sendable (CommandKind) -> Void)?
+    /// The platform-independent transceiver over the tag (the logic lives there).
+    private let inner: ISO7816TagTransceiver
 
     /// - Parameters:
     ///   - tag: a tag the reader session is connected to.
@@ -38,38 +35,17 @@ public final class CoreNFCTransceiver: NfcTransceiver, @unchecked Sendable {
     public init(tag: NFCISO7816Tag,
                 linkInfo: LinkInfo = CoreNFCTransceiver.extendedLinkInfo,
                 onCommand: (@Sendable (CommandKind) -> Void)? = nil) {
-        self.tag = tag
-        self.link = linkInfo
-        self.onCommand = onCommand
+        inner = ISO7816TagTransceiver(tag: CoreNFCTagLink(tag), linkInfo: linkInfo,
+                                      mapError: { CoreNFCTransceiver.nfcError(from: $0) }, onCommand: onCommand)
         _ = CoreNFCTransceiver.assertErrorCodesMatchSDK
     }
 
     public func linkInfo() -> LinkInfo {
-        link
+        inner.linkInfo()
     }
 
     public func transceive(command: Data) async throws -> Data {
-        guard tag.isAvailable else {
-            // The card has left or the session has ended: nothing is sent.
-            throw NfcError.TagLost
-        }
-        guard let apdu = NFCISO7816APDU(data: command) else {
-            throw NfcError.Io(reason: "Core NFC rejected the command APDU as malformed (\(command.count) bytes)")
-        }
-        onCommand?(CommandKind(command: command))
-        let tag = self.tag
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Data, Error>) in
-            tag.sendCommand(apdu: apdu, completionHandler: { data, sw1, sw2, error in
-                if let error {
-                    continuation.resume(throwing: CoreNFCTransceiver.nfcError(from: error))
-                } else {
-                    var response = data
-                    response.append(sw1)
-                    response.append(sw2)
-                    continuation.resume(returning: response)
-                }
-            })
-        }
+        try await inner.transceive(command: command)
     }
 
     /// Maps a Core NFC failure to what the core understands; see
@@ -113,5 +89,35 @@ public final class CoreNFCTransceiver: NfcTransceiver, @unchecked Sendable {
         }
         #endif
     }()
+}
+
+/// `NFCISO7816Tag` as an ``ISO7816TagLink``. `@unchecked Sendable`: Core NFC lets any thread send
+/// commands through the tag object; this class holds no mutable state.
+final class CoreNFCTagLink: ISO7816TagLink, @unchecked Sendable {
+    private let tag: NFCISO7816Tag
+
+    init(_ tag: NFCISO7816Tag) {
+        self.tag = tag
+    }
+
+    var isAvailable: Bool {
+        tag.isAvailable
+    }
+
+    func sendCommand(_ apdu: Data) async throws -> (Data, UInt8, UInt8) {
+        guard let command = NFCISO7816APDU(data: apdu) else {
+            throw NfcError.Io(reason: "Core NFC rejected the command APDU as malformed (\(apdu.count) bytes)")
+        }
+        let tag = self.tag
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<(Data, UInt8, UInt8), Error>) in
+            tag.sendCommand(apdu: command, completionHandler: { data, sw1, sw2, error in
+                if let error {
+                    continuation.resume(throwing: error)
+                } else {
+                    continuation.resume(returning: (data, sw1, sw2))
+                }
+            })
+        }
+    }
 }
 #endif

@@ -144,7 +144,7 @@ final class CardSurfaceTests: XCTestCase {
         let ja = ReaderMessages(language: .japanese)
         let en = ReaderMessages(language: .english)
         XCTAssertEqual(ja.text(for: .cardSurfaceRead), "券面を読み取りました")
-        XCTAssertEqual(en.text(for: .cardSurfaceRead), "Card front read")
+        XCTAssertEqual(en.text(for: .cardSurfaceRead), "Card front read.")
         XCTAssertFalse(en.text(for: .cardSurfaceRead).contains(where: \.isNumber), "no field of the front")
     }
 }

@@ -1,7 +1,6 @@
 import Foundation
 import Kazashi
 @testable import KazashiNFC
-import Security
 import XCTest
 
 /// Tap to log in, end to end against the virtual card, through the same facade an app calls.

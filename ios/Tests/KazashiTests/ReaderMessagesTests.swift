@@ -18,7 +18,7 @@ final class ReaderMessagesTests: XCTestCase {
 
     func testWaitingMessage() {
         XCTAssertEqual(ja.text(for: .waitingForCard), "マイナンバーカードをiPhoneの上部にかざしてください")
-        XCTAssertEqual(en.text(for: .waitingForCard), "Hold your My Number Card near the top of your iPhone")
+        XCTAssertEqual(en.text(for: .waitingForCard), "Hold your My Number Card near the top of your iPhone.")
     }
 
     /// The "checking" stage names the secret the card is checking: a verification number
@@ -81,7 +81,7 @@ final class ReaderMessagesTests: XCTestCase {
     func testTagLostFromTheCoreOrTheTransceiver() {
         for error: Error in [failure(.tagLost, reason: "r"), NfcError.TagLost] {
             XCTAssertEqual(ja.errorMessage(for: error), "カードが離れました。もう一度かざしてください")
-            XCTAssertEqual(en.errorMessage(for: error), "The card moved away; tap again")
+            XCTAssertEqual(en.errorMessage(for: error), "The card moved away. Tap again.")
         }
     }
 
@@ -171,16 +171,16 @@ final class ReaderMessagesTests: XCTestCase {
 
     func testReadNotices() {
         XCTAssertEqual(ja.text(for: .cardInfoRead), "券面事項を読み取りました")
-        XCTAssertEqual(en.text(for: .cardInfoRead), "Card details read")
+        XCTAssertEqual(en.text(for: .cardInfoRead), "Card details read.")
         XCTAssertEqual(ja.text(for: .myNumberRead), "マイナンバーを読み取りました")
-        XCTAssertEqual(en.text(for: .myNumberRead), "My Number read")
+        XCTAssertEqual(en.text(for: .myNumberRead), "My Number read.")
         XCTAssertFalse(en.text(for: .myNumberRead).contains(where: \.isNumber), "never the number itself")
         XCTAssertEqual(ja.text(for: .cardSurfaceRead), "券面を読み取りました")
-        XCTAssertEqual(en.text(for: .cardSurfaceRead), "Card front read")
+        XCTAssertEqual(en.text(for: .cardSurfaceRead), "Card front read.")
     }
 
     func testSessionErrors() {
-        XCTAssertEqual(en.errorMessage(for: KazashiNFCError.userCanceled), "Cancelled")
+        XCTAssertEqual(en.errorMessage(for: KazashiNFCError.userCanceled), "Cancelled.")
         XCTAssertTrue(ja.errorMessage(for: KazashiNFCError.readingUnavailable).contains("読み取れません"))
         XCTAssertTrue(en.errorMessage(for: KazashiNFCError.missingEntitlement).contains("entitlement"))
         XCTAssertEqual(KazashiNFCError.sessionTimedOut.errorDescription, "Time ran out. Try again.")

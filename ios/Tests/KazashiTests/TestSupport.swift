@@ -1,8 +1,16 @@
 import Foundation
 import Kazashi
 import KazashiNFC
-import Security
 import XCTest
+#if canImport(Security)
+import Security
+#else
+// Linux (swift-corelibs-foundation has no Security framework): swift-crypto's RSA and
+// swift-certificates' X.509 parser, test-only dependencies declared in Package.swift for Linux.
+import _CryptoExtras
+import Crypto
+import X509
+#endif
 
 /// A transceiver in front of a `VirtualCard` that fails on a chosen command, then keeps failing,
 /// as a card that has left the field does. It counts what was attempted after the failure, so a
@@ -89,6 +97,10 @@ final class RecordingTransceiver: NfcTransceiver, @unchecked Sendable {
     }
 }
 
+#if canImport(Security)
+/// The signature algorithms the tests check with.
+typealias SignatureAlgorithm = SecKeyAlgorithm
+
 /// Signature checks with the Security framework, independent of the Rust core's own check.
 enum SecurityFramework {
     static func publicKey(ofCertificate der: Data) throws -> SecKey {
@@ -102,7 +114,7 @@ enum SecurityFramework {
     static func verifies(_ signature: Data,
                          of message: Data,
                          certificate der: Data,
-                         algorithm: SecKeyAlgorithm = .rsaSignatureMessagePKCS1v15SHA256) throws -> Bool {
+                         algorithm: SignatureAlgorithm = .rsaSignatureMessagePKCS1v15SHA256) throws -> Bool {
         let key = try publicKey(ofCertificate: der)
         XCTAssertTrue(SecKeyIsAlgorithmSupported(key, .verify, algorithm))
         var error: Unmanaged<CFError>?
@@ -111,6 +123,38 @@ enum SecurityFramework {
         return valid
     }
 }
+#else
+/// The signature algorithms the tests check with (the `SecKeyAlgorithm` names, for the same call sites).
+enum SignatureAlgorithm {
+    case rsaSignatureMessagePKCS1v15SHA256
+    case rsaSignatureMessagePKCS1v15SHA384
+    case rsaSignatureDigestPKCS1v15SHA256
+}
+
+/// Signature checks with swift-crypto and swift-certificates on Linux, independent of the Rust
+/// core's own check (the Security framework's role on Apple platforms).
+enum SecurityFramework {
+    /// RSASSA-PKCS1-v1_5 over `message`, hashed here with `algorithm`'s hash. A ready digest
+    /// (`.rsaSignatureDigestPKCS1v15SHA256`) cannot be handed to swift-crypto, which verifies only
+    /// digests it computed: that case is skipped (SigningTests checks it on Apple platforms only).
+    static func verifies(_ signature: Data,
+                         of message: Data,
+                         certificate der: Data,
+                         algorithm: SignatureAlgorithm = .rsaSignatureMessagePKCS1v15SHA256) throws -> Bool {
+        let certificate = try X509.Certificate(derEncoded: Array(der))
+        let key = try _RSA.Signing.PublicKey(derRepresentation: certificate.publicKey.subjectPublicKeyInfoBytes)
+        let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: signature)
+        switch algorithm {
+        case .rsaSignatureMessagePKCS1v15SHA256:
+            return key.isValidSignature(rsaSignature, for: SHA256.hash(data: message), padding: .insecurePKCS1v1_5)
+        case .rsaSignatureMessagePKCS1v15SHA384:
+            return key.isValidSignature(rsaSignature, for: SHA384.hash(data: message), padding: .insecurePKCS1v1_5)
+        case .rsaSignatureDigestPKCS1v15SHA256:
+            throw XCTSkip("a ready digest cannot be verified with swift-crypto; the message form is checked instead")
+        }
+    }
+}
+#endif
 
 /// Runs `body`, expecting it to throw a `KazashiError`; records a failure otherwise.
 func kazashiError<T>(file: StaticString = #filePath,

@@ -26,7 +26,7 @@ final class TransportFailureTests: XCTestCase {
         XCTAssertEqual(ReaderMessages(language: .japanese).errorMessage(for: error!),
                        "カードが離れました。もう一度かざしてください")
         XCTAssertEqual(ReaderMessages(language: .english).errorMessage(for: error!),
-                       "The card moved away; tap again")
+                       "The card moved away. Tap again.")
     }
 
     func testTagLostDuringVerifyIsReportedAsAnInterruptedPinCheckAndNeverResent() async throws {

@@ -2,6 +2,7 @@ package jp.kazashi.android
 
 import android.nfc.tech.IsoDep
 import jp.kazashi.CardSession
+import jp.kazashi.ProgressListener
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.NonCancellable
@@ -19,6 +20,10 @@ import kotlinx.coroutines.withContext
  * Cancelling the calling coroutine (the user left the screen) closes the connection, which aborts
  * a command in flight; the card then forgets any PIN verified during the tap.
  *
+ * [progress] hears each flow's stages (card found, reading, checking the PIN counter, verifying
+ * the PIN, signing, done) on the I/O thread: post them to the UI, e.g. with
+ * `stage.userMessage(secret)` under the card picture.
+ *
  * ```
  * val result = isoDep.withJpkiSession { session -> session.login(challenge, pin, false) }
  * ```
@@ -26,18 +31,24 @@ import kotlinx.coroutines.withContext
 suspend fun <T> IsoDep.withJpkiSession(
     dispatcher: CoroutineDispatcher = Dispatchers.IO,
     timeouts: TransceiveTimeouts = TransceiveTimeouts(),
+    progress: ProgressListener? = null,
     block: suspend (CardSession) -> T,
-): T = asIsoDepLink().withJpkiSession(dispatcher, timeouts, block)
+): T = asIsoDepLink().withJpkiSession(dispatcher, timeouts, progress, block)
 
 /** [IsoDep.withJpkiSession] over any [IsoDepLink] (a fake one in tests, for instance). */
 suspend fun <T> IsoDepLink.withJpkiSession(
     dispatcher: CoroutineDispatcher = Dispatchers.IO,
     timeouts: TransceiveTimeouts = TransceiveTimeouts(),
+    progress: ProgressListener? = null,
     block: suspend (CardSession) -> T,
 ): T {
     val link = this
     try {
-        val session = withContext(dispatcher) { CardSession(IsoDepTransceiver(link, dispatcher, timeouts)) }
+        val session =
+            withContext(dispatcher) {
+                val transceiver = IsoDepTransceiver(link, dispatcher, timeouts)
+                if (progress == null) CardSession(transceiver) else CardSession.withProgress(transceiver, progress)
+            }
         // `use` frees the Rust session now rather than whenever the garbage collector runs.
         return session.use { block(it) }
     } finally {

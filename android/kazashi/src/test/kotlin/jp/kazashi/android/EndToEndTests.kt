@@ -2,6 +2,7 @@ package jp.kazashi.android
 
 import android.nfc.TagLostException
 import java.io.IOException
+import java.util.Locale
 import java.util.concurrent.CountDownLatch
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
@@ -14,6 +15,9 @@ import jp.kazashi.LinkInfo
 import jp.kazashi.NfcException
 import jp.kazashi.NfcTransceiver
 import jp.kazashi.PinKind
+import jp.kazashi.Notice
+import jp.kazashi.ProgressStage
+import jp.kazashi.ProgressListener
 import jp.kazashi.SignOptions
 import jp.kazashi.VirtualCard
 import jp.kazashi.VirtualCardProfile
@@ -109,9 +113,48 @@ val endToEndTests = listOf(
         assertEquals(PinKind.AUTHENTICATION, e.pin, "pin")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         val asBase: KazashiException = e
-        assertTrue(e.reason.isNotBlank() && asBase.userMessage.startsWith(e.reason) && asBase.userMessage.endsWith(e.action)) {
-            "userMessage is not reason and action"
+        // The catalogue's sentence, in the asked language, never the core's English reason.
+        assertEquals("Wrong PIN. 2 attempts left.", asBase.userMessage(Locale.ENGLISH), "English user message")
+        assertEquals("利用者証明用暗証番号が違います。残り2回です", asBase.userMessage(Locale.JAPAN), "Japanese user message")
+    },
+    test("progress: withJpkiSession(progress = …) hears card found, reading, counter, verifying, signing, done, in order") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val stages = java.util.Collections.synchronizedList(mutableListOf<ProgressStage>())
+        val listener = object : ProgressListener {
+            override fun onProgress(stage: ProgressStage) {
+                stages.add(stage)
+            }
         }
+        val result = cardLink(card).withJpkiSession(progress = listener) { session ->
+            session.signDocument(DOCUMENT, DigestAlgorithm.SHA256, SIGNING_PASSWORD, SignOptions())
+        }
+        assertSha256WithRsa(x509(result.certificate.der), DOCUMENT, result.signature)
+        assertEquals(
+            listOf(
+                ProgressStage.CARD_FOUND, ProgressStage.READING_CERTIFICATE, ProgressStage.CHECKING_PIN_COUNTER,
+                ProgressStage.VERIFYING_PIN, ProgressStage.SIGNING, ProgressStage.DONE,
+            ),
+            stages.toList(),
+            "stages",
+        )
+        assertEquals("Signing. Keep the card still.", ProgressStage.SIGNING.userMessage(PinKind.SIGNING, Locale.ENGLISH), "stage text")
+        assertEquals("パスワードを確認しています。カードを動かさないでください", ProgressStage.VERIFYING_PIN.userMessage(PinKind.SIGNING, Locale.JAPANESE), "stage text")
+    },
+    test("shortApdusOnly(): a link claiming extended length is driven with short APDUs, and the signature verifies") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        val link = cardLink(card, extendedLength = true, maxLength = 65_546)
+        val result = link.shortApdusOnly().tapToSign(DOCUMENT, SIGNING_PASSWORD)
+        assertSha256WithRsa(x509(result.certificate.der), DOCUMENT, result.signature)
+        assertTrue(link.exchanges.all { it.command.size <= 261 }) { "an extended APDU was sent" }
+        assertTrue(link.exchanges.none { isExtendedApdu(it.command) }) { "an extended-length command was sent" }
+    },
+    test("a locked phone-token PIN points to the Myna Portal app; the notice names the back of the phone") {
+        val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
+        repeat(3) { runCatching { cardLink(card).tapToLogin(CHALLENGE, "9999", confirmLastAttempt = true) } }
+        val e: KazashiException = assertFailure(ErrorKind.PIN_BLOCKED) { cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN) }
+        assertTrue(e.userMessage(Locale.ENGLISH).contains("municipal office")) { e.userMessage(Locale.ENGLISH) }
+        assertTrue(e.userMessage(Locale.ENGLISH, phoneToken = true).contains("Myna Portal")) { "phone token guidance" }
+        assertTrue(Notice.HOLD_CARD.userMessage(Locale.ENGLISH).contains("back of your phone")) { "hold-card notice" }
     },
     test("one attempt left: LastAttemptNotConfirmed without any VERIFY, then success once confirmed") {
         val card = VirtualCard(VirtualCardProfile.AUTH_LAST_ATTEMPT)
@@ -149,8 +192,10 @@ val endToEndTests = listOf(
         }
         val e = assertFailure(ErrorKind.TAG_LOST) { link.tapToSign(DOCUMENT, SIGNING_PASSWORD) }
         val asBase: KazashiException = e
-        assertTrue(asBase.userMessage.contains("Hold the card still", ignoreCase = true) &&
-            asBase.userMessage.contains("tap again", ignoreCase = true)) { "tag-lost text: ${asBase.userMessage}" }
+        val english = asBase.userMessage(Locale.ENGLISH)
+        assertTrue(english.contains("moved away") && english.contains("Tap again")) { "tag-lost text: $english" }
+        val japanese = asBase.userMessage(Locale.JAPANESE)
+        assertTrue(japanese.contains("もう一度かざして")) { "tag-lost text: $japanese" }
     },
     test("linkInfo may throw (the FFI declares it throwing): the session still runs, over short APDUs") {
         // The FFI's NfcTransceiver.linkInfo() is `@Throws(NfcException::class)`: when it throws, the

@@ -63,3 +63,6 @@ fun assertSha256WithRsa(certificate: X509Certificate, message: ByteArray, signat
     verifier.update(message)
     assertTrue(verifier.verify(signature)) { "the signature does not verify against ${certificate.subjectX500Principal}" }
 }
+
+/** An extended-length command APDU: a zero byte where a short APDU has Lc or Le, then two length bytes. */
+fun isExtendedApdu(command: ByteArray) = command.size >= 7 && command[4] == 0.toByte()
