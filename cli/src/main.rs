@@ -188,11 +188,14 @@ enum Command {
         #[command(flatten)]
         xml: xml::XmlArgs,
     },
-    /// Verify a CMS signed file: signature, content, signed attributes, signer certificate.
+    /// Verify a signed file, recognised by its content: a PDF (every signature, its byte range,
+    /// later changes), an XML-DSig / XAdES document (with the `xml` feature), or a CMS `.p7s`;
+    /// the signature, the signed content, the signed attributes, the signer's certificate and
+    /// any timestamp (its TSA root with --trust-root).
     Verify {
-        /// The .p7s file (DER or PEM).
+        /// The signed file: PDF, XML or CMS (DER or PEM).
         file: PathBuf,
-        /// The signed document, for a detached signature.
+        /// The signed document, for a detached signature (CMS, or a detached XML signature).
         #[arg(long)]
         content: Option<PathBuf>,
         /// Also print the signer's personal attributes (name, address, birth date, sex).

@@ -153,7 +153,6 @@ mod verification {
     use crate::model::DigestAlgorithm;
     use crate::trust::{store, ChainResult, RejectionKind, TestRoot, VerificationError};
     use kazashi_documents::pdf::PdfError;
-    use kazashi_verify::TrustStore;
 
     /// One signature of a verified PDF.
     #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]

@@ -125,7 +125,6 @@ impl CardSession {
 mod verification {
     use super::{xml, XmlError, XmlTarget};
     use crate::trust::{store, ChainResult, RejectionKind, TestRoot, VerificationError};
-    use kazashi_verify::TrustStore;
 
     /// A verified XML signature.
     #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
