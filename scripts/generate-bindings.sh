@@ -11,8 +11,11 @@
 # CMS signing, the verifier and the virtual card), which is what the tests use; set
 # KAZASHI_FFI_FEATURES (e.g. `documents`) to generate the API of a slimmer library instead.
 #
-# Usage: scripts/generate-bindings.sh [--release]
+# Usage: scripts/generate-bindings.sh [--release | --test-build]
 #
+# --test-build takes the library from the test command's one workspace build (scripts/lib/cargo.sh:
+# every package, one feature set, so nothing is compiled a second time with other features); the
+# bindings then also carry the `xml` feature's API.
 # --release builds with the `release-bindgen` profile (Cargo.toml): the release profile without
 # `strip`. uniffi-bindgen finds the API in the library's UNIFFI_META_* symbols, and the release
 # profile's `strip = true` removes them ("No UniFFI metadata found"). A profile of its own rather
@@ -29,10 +32,20 @@ source scripts/lib/host-library.sh
 
 FEATURES="${KAZASHI_FFI_FEATURES:-testing}"
 PROFILE=dev
-if [ "${1:-}" = "--release" ]; then
-    PROFILE=release-bindgen
-fi
-cargo build -q -p kazashi-ffi --profile "$PROFILE" --features "$FEATURES"
+case "${1:-}" in
+    --release)
+        PROFILE=release-bindgen
+        cargo build -q -p kazashi-ffi --profile "$PROFILE" --features "$FEATURES"
+        ;;
+    --test-build)
+        # shellcheck source=lib/cargo.sh
+        source scripts/lib/cargo.sh
+        kazashi_cargo test -q --no-run
+        ;;
+    *)
+        cargo build -q -p kazashi-ffi --profile "$PROFILE" --features "$FEATURES"
+        ;;
+esac
 cargo build -q -p uniffi-bindgen
 LIB="$(kazashi_host_library "$PROFILE")"
 BINDGEN="$(kazashi_target_dir)/debug/uniffi-bindgen"

@@ -11,13 +11,14 @@ cd "$(dirname "$0")/.."
 EXPECTED=4   # the number of tests in cli/tests/pcsc_rig.rs
 
 ./scripts/pcsc-rig.sh --install
-cargo build -p kazashi-cli --features pcsc --tests --quiet
-cargo test -p kazashi-cli --features pcsc --test pcsc_rig --no-run --quiet
+# shellcheck source=lib/cargo.sh
+source scripts/lib/cargo.sh
+kazashi_cargo test --no-run --quiet
 
 log=$(mktemp)
 start=$(date +%s%N)
 set +e
-./scripts/pcsc-rig.sh cargo test -q -p kazashi-cli --features pcsc --test pcsc_rig -- --ignored --test-threads=1 2>&1 \
+./scripts/pcsc-rig.sh cargo test -q --workspace --features "$KAZASHI_TEST_FEATURES" --test pcsc_rig -- --ignored --test-threads=1 2>&1 \
     | tee "$log"
 status=$?
 set -e

@@ -51,11 +51,11 @@ cleanup() {
 trap cleanup EXIT
 
 echo "test-pdf: cargo test (signing, verification, B-T against the local TSA)"
-KAZASHI_PDF_ARTIFACTS="$WORK" cargo test -q -p kazashi-documents --test pdf --test pdf_timestamp 2>&1 \
+# shellcheck source=lib/cargo.sh
+source scripts/lib/cargo.sh
+KAZASHI_PDF_ARTIFACTS="$WORK" kazashi_cargo test -q --test pdf --test pdf_timestamp 2>&1 \
     | grep -E "^test result"
-echo "test-pdf: cargo test -p kazashi-ffi --features testing --test pdf (signPdf / verifyPdf)"
-cargo test -q -p kazashi-ffi --features testing --test pdf 2>&1 | grep -E "^test result"
-cargo build -q -p kazashi-cli
+kazashi_cargo test -q --no-run   # the `kazashi` binary below
 K="$PWD/target/debug/kazashi"
 cd "$WORK"
 passed=0
@@ -347,6 +347,6 @@ ok "an untrusted TSA after the tap: a clear error, and the B-B PDF written and v
 # The figures (a report, not a test): bytes added per signature, APDUs per signing, host time
 # for 1 MB and 50 MB PDFs.
 cd "$ROOT_DIR"
-cargo bench -q -p kazashi-documents --bench pdf
+kazashi_cargo bench -q --bench pdf
 
 echo "test-pdf: $passed passed"

@@ -33,7 +33,10 @@ if [ "$installed" != "$PLAYWRIGHT_CORE_VERSION" ]; then
     (cd "$TOOLS" && npm install --silent --no-audit --no-fund --save-exact "playwright-core@$PLAYWRIGHT_CORE_VERSION" >/dev/null)
 fi
 
-cargo build --quiet -p kazashi-server -p kazashi-cli
+# The workspace build every suite shares (scripts/lib/cargo.sh): kazashi and kazashi-server.
+# shellcheck source=lib/cargo.sh
+source scripts/lib/cargo.sh
+kazashi_cargo test --quiet --no-run
 BIN="$(kazashi_target_dir)/debug"
 rm -rf "$ARTIFACTS"
 mkdir -p "$ARTIFACTS"

@@ -47,7 +47,10 @@ fi
 "$KOTLINC" -Werror -d "$OUT/server-e2e.jar" -classpath "$CP:$OUT/bindings.jar:$ORG_JSON_JAR" \
     bindings/kotlin/tests/TestRunner.kt bindings/kotlin/tests/server/ServerE2eTest.kt
 
-cargo build --quiet -p kazashi-server
+# The workspace build every suite shares (scripts/lib/cargo.sh).
+# shellcheck source=lib/cargo.sh
+source scripts/lib/cargo.sh
+kazashi_cargo test --quiet --no-run
 LOG_DIR=target/artifacts/server-e2e
 mkdir -p "$LOG_DIR"
 kazashi_server_start "$(kazashi_target_dir)/debug/kazashi-server" "$LOG_DIR/server.log" \

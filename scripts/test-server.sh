@@ -52,9 +52,12 @@ echo "test-server: $(redis-server --version | cut -d' ' -f1-3) on $KAZASHI_TEST_
 RESPONSES=target/tmp/kazashi-server-responses
 rm -rf "$RESPONSES"
 LOG="$(mktemp)"
-# --features redis-tests builds the `redis` test target too (without it, `cargo test -p
-# kazashi-server` leaves that target out; with it and no Redis URL, it fails).
-cargo test -p kazashi-server --features redis-tests 2>&1 | tee "$LOG"
+# The server's test targets, from the workspace build every suite shares (scripts/lib/cargo.sh);
+# --include-ignored adds the Redis tests (ignored without this script's Redis).
+# shellcheck source=lib/cargo.sh
+source scripts/lib/cargo.sh
+kazashi_cargo test --test http --test binary --test signatures --test openapi --test redis \
+    -- --include-ignored 2>&1 | tee "$LOG"
 rust_passed=$(grep -E '^test result: ok\.' "$LOG" | sed -E 's/.* ([0-9]+) passed.*/\1/' | awk '{ s += $1 } END { print s + 0 }')
 rm -f "$LOG"
 
@@ -65,7 +68,7 @@ rm -f "$OPENAPI_LOG"
 
 if [ "${SERVER_BENCH:-1}" != "0" ]; then
     echo "test-server: load benchmark (release build)"
-    cargo bench -p kazashi-server --bench load
+    kazashi_cargo bench --bench load
 fi
 
 echo "$((rust_passed + openapi_passed)) passed, 0 failed"

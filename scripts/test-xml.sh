@@ -57,16 +57,19 @@ run_cargo() { # label, cargo args...
     fi
     rm -f "$log"
 }
-run_cargo "documents xml/c14n/timestamp" -p kazashi-documents --features xml \
-    --test xml --test xml_c14n --test timestamp --lib
-run_cargo "bindings signXml/verifyXml" -p kazashi-ffi --features testing,xml --test xml
-run_cargo "kazashi-server --features xml: POST /v1/signatures/verify" -p kazashi-server \
-    --features xml --test signatures
+# One workspace build with one feature set, XML included (scripts/lib/cargo.sh).
+# shellcheck source=lib/cargo.sh
+source scripts/lib/cargo.sh
+run_cargo "documents xml/c14n/timestamp, bindings signXml/verifyXml" --workspace \
+    --features "$KAZASHI_TEST_FEATURES" --test xml --test xml_c14n --test timestamp
+run_cargo "kazashi-server with xml: POST /v1/signatures/verify" --workspace \
+    --features "$KAZASHI_TEST_FEATURES" --test signatures
 
 # --- the CLI against the validators ------------------------------------------------------------
 WORK=$(mktemp -d)
-# A private copy: target/debug/kazashi is shared with builds without the xml feature.
-cargo build -q -p kazashi-cli --features xml
+# A private copy of the CLI (built with XML by the workspace build), in case another suite
+# rebuilds target/debug/kazashi meanwhile.
+kazashi_cargo test -q --no-run
 cp "$ROOT/target/debug/kazashi" "$WORK/kazashi"
 K=$WORK/kazashi
 TSA_PID=

@@ -61,20 +61,22 @@ fi
 # the rest of the PC/SC rig's Debian packages, when missing.
 ./scripts/pcsc-rig.sh --install
 
-# kazashi-ffi's tests need its testing artifact (virtual card, verifier, CMS signing).
-cargo test --workspace --lib --bins --tests --features kazashi-ffi/testing
-# The CLI again with its PC/SC feature (reader errors; the rig tests run in test-pcsc.sh).
-cargo test -p kazashi-cli --features pcsc --test cli
-cargo test --workspace --doc --features kazashi-ffi/testing
+# Every cargo command of the test command and its suites is `kazashi_cargo`: the whole workspace
+# with one feature set (the bindings' testing artifact, XML, the CLI's PC/SC support), so each
+# crate is compiled once (scripts/lib/cargo.sh says why).
+# shellcheck source=lib/cargo.sh
+source scripts/lib/cargo.sh
+kazashi_cargo test --lib --bins --tests
+kazashi_cargo test --doc
 
 ./scripts/tools.sh
-./scripts/generate-bindings.sh
+./scripts/generate-bindings.sh --test-build
 
 # The round-trip benchmark (counts, not timings), built like the tests.
-cargo test -q -p kazashi --bench round_trips
+kazashi_cargo test -q --bench round_trips
 # The challenge store's issue + spend rate at 1k, 100k and 1M outstanding (a report), run
 # before the parallel part below so its figures are not shared with another suite's load.
-cargo test -q -p kazashi-verify --bench challenge_store
+kazashi_cargo test -q --bench challenge_store
 
 # Three groups run side by side; each group's output goes to a log, shown whole at the end, so
 # each runner's closing line ("N passed, N failed") stays intact:

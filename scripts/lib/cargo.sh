@@ -1,0 +1,26 @@
+# shellcheck shell=bash
+# The one cargo invocation of the test command. Sourced by scripts/test.sh and every suite it
+# runs.
+#
+# Why: cargo unifies the features of a dependency over the packages and targets a command
+# selects. `cargo build -p kazashi-cli` and `cargo test --workspace` therefore build tokio, ureq,
+# lopdf, clap and dozens more with different features, and each variant is compiled again (on
+# two cores, minutes each time). Every build of the test command goes through `kazashi_cargo`:
+# the whole workspace, all its test targets, one feature set, so each crate is compiled once and
+# the later suites only run what is already built.
+#
+# The feature set: the bindings' testing artifact (virtual card, verifier, CMS and PDF) and XML
+# (libxml2, which test.sh installs), the CLI's PC/SC reader support (libpcsclite) and XML, the
+# server's XML verification.
+
+KAZASHI_TEST_FEATURES="kazashi-ffi/testing,kazashi-ffi/xml,kazashi-cli/pcsc,kazashi-cli/xml,kazashi-server/xml"
+
+# kazashi_cargo COMMAND [ARGS...]: `cargo COMMAND --workspace --features <the set> ARGS...`.
+# For `test` and `bench` only (a `build` would leave the dev-dependencies out of the feature
+# resolution and build a second variant); `kazashi_cargo test --no-run` builds everything,
+# including the `kazashi` and `kazashi-server` binaries the suites run.
+kazashi_cargo() {
+    local command=$1
+    shift
+    cargo "$command" --workspace --features "$KAZASHI_TEST_FEATURES" "$@"
+}
