@@ -13,9 +13,9 @@
 #
 # Usage: scripts/generate-bindings.sh [--release | --test-build]
 #
-# --test-build takes the library from the test command's one workspace build (scripts/lib/cargo.sh:
-# every package, one feature set, so nothing is compiled a second time with other features); the
-# bindings then also carry the `xml` feature's API.
+# --test-build builds the library as part of the workspace with the test command's feature set
+# (scripts/lib/cargo.sh), so it shares the test build's compiled dependencies; the bindings then
+# also carry the `xml` feature's API.
 # --release builds with the `release-bindgen` profile (Cargo.toml): the release profile without
 # `strip`. uniffi-bindgen finds the API in the library's UNIFFI_META_* symbols, and the release
 # profile's `strip = true` removes them ("No UniFFI metadata found"). A profile of its own rather
@@ -38,9 +38,11 @@ case "${1:-}" in
         cargo build -q -p kazashi-ffi --profile "$PROFILE" --features "$FEATURES"
         ;;
     --test-build)
+        # The workspace's libraries with the test command's feature set: `cargo test` builds the
+        # libraries as rlibs only, so the cdylib comes from this build.
         # shellcheck source=lib/cargo.sh
         source scripts/lib/cargo.sh
-        kazashi_cargo test -q --no-run
+        kazashi_cargo build -q --lib
         ;;
     *)
         cargo build -q -p kazashi-ffi --profile "$PROFILE" --features "$FEATURES"

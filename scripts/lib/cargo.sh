@@ -16,9 +16,9 @@
 KAZASHI_TEST_FEATURES="kazashi-ffi/testing,kazashi-ffi/xml,kazashi-cli/pcsc,kazashi-cli/xml,kazashi-server/xml"
 
 # kazashi_cargo COMMAND [ARGS...]: `cargo COMMAND --workspace --features <the set> ARGS...`.
-# For `test` and `bench` only (a `build` would leave the dev-dependencies out of the feature
-# resolution and build a second variant); `kazashi_cargo test --no-run` builds everything,
-# including the `kazashi` and `kazashi-server` binaries the suites run.
+# `kazashi_cargo test --no-run` builds everything the suites run, including the `kazashi` and
+# `kazashi-server` binaries. (`cargo test` builds libraries as rlibs only: the FFI's cdylib comes
+# from `kazashi_cargo build --lib`, in generate-bindings.sh --test-build.)
 kazashi_cargo() {
     local command=$1
     shift
