@@ -62,7 +62,10 @@ rust_passed=$(grep -E '^test result: ok\.' "$LOG" | sed -E 's/.* ([0-9]+) passed
 rm -f "$LOG"
 
 OPENAPI_LOG="$(mktemp)"
-"$VENV/bin/python" server/tests/openapi_check.py server/openapi.json "$RESPONSES" | tee "$OPENAPI_LOG"
+# The test command builds the server with its `xml` feature (scripts/lib/cargo.sh), so XML is
+# verified and the documented 415 (XML in a build without the feature) cannot occur here.
+"$VENV/bin/python" server/tests/openapi_check.py server/openapi.json "$RESPONSES" \
+    "POST /v1/signatures/verify -> 415" | tee "$OPENAPI_LOG"
 openapi_passed=$(grep -E '^openapi: ' "$OPENAPI_LOG" | sed -E 's/openapi: ([0-9]+) passed.*/\1/')
 rm -f "$OPENAPI_LOG"
 
