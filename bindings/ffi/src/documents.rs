@@ -42,3 +42,15 @@ impl CardSession {
         result
     }
 }
+
+/// Why an asked-for timestamp is missing from a signed document (`None` when none was asked for
+/// or it was added): the document itself is kept, at its -B level, either way.
+#[cfg(any(feature = "pdf", feature = "xml"))]
+pub(crate) fn timestamp_error<T, E: std::fmt::Display>(
+    timestamp: &Option<Result<T, E>>,
+) -> Option<String> {
+    match timestamp {
+        Some(Err(e)) => Some(e.to_string()),
+        _ => None,
+    }
+}

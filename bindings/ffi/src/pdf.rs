@@ -139,10 +139,7 @@ impl CardSession {
             counts: signed.stats.into(),
             pdf: signed.pdf,
             timestamped: matches!(timestamp, Some(Ok(_))),
-            timestamp_error: match timestamp {
-                Some(Err(e)) => Some(e.to_string()),
-                _ => None,
-            },
+            timestamp_error: crate::documents::timestamp_error(&timestamp),
         })
     }
 }

@@ -113,10 +113,7 @@ impl CardSession {
             certificate: (&signed.signature.certificate).into(),
             counts: signed.signature.stats.into(),
             timestamped: matches!(timestamp, Some(Ok(_))),
-            timestamp_error: match timestamp {
-                Some(Err(e)) => Some(e.to_string()),
-                _ => None,
-            },
+            timestamp_error: crate::documents::timestamp_error(&timestamp),
         })
     }
 }
