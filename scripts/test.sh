@@ -66,17 +66,28 @@ fi
 # crate is compiled once (scripts/lib/cargo.sh says why).
 # shellcheck source=lib/cargo.sh
 source scripts/lib/cargo.sh
-kazashi_cargo test --lib --bins --tests
-kazashi_cargo test --doc
 
-./scripts/tools.sh
-./scripts/generate-bindings.sh --test-build
+# timed LABEL COMMAND...: runs COMMAND, then prints how long it took, so a slow step shows in
+# the log (CI has a time budget).
+timed() {
+    local label=$1 start=$SECONDS status=0
+    shift
+    "$@" || status=$?
+    echo "test.sh: $label: $((SECONDS - start)) s (exit $status)"
+    return "$status"
+}
+
+timed "cargo test" kazashi_cargo test --lib --bins --tests
+timed "doc tests" kazashi_cargo test --doc
+
+timed "tools" ./scripts/tools.sh
+timed "bindings" ./scripts/generate-bindings.sh --test-build
 
 # The round-trip benchmark (counts, not timings), built like the tests.
-kazashi_cargo test -q --bench round_trips
+timed "round-trip benchmark" kazashi_cargo test -q --bench round_trips
 # The challenge store's issue + spend rate at 1k, 100k and 1M outstanding (a report), run
 # before the parallel part below so its figures are not shared with another suite's load.
-kazashi_cargo test -q --bench challenge_store
+timed "challenge-store benchmark" kazashi_cargo test -q --bench challenge_store
 
 # Three groups run side by side; each group's output goes to a log, shown whole at the end, so
 # each runner's closing line ("N passed, N failed") stays intact:
@@ -93,15 +104,16 @@ server_log=target/logs/server-suites.log
 
 # run_all SUITE... runs every suite even when one fails, names the failures, and fails if any did.
 run_all() {
-    local failed=()
+    local failed=() start=$SECONDS
     for suite in "$@"; do
         # shellcheck disable=SC2086 # a suite may carry its arguments ("check-swift.sh README.md")
-        $suite || failed+=("$suite")
+        timed "$suite" $suite || failed+=("$suite")
     done
     if [ ${#failed[@]} -gt 0 ]; then
-        echo "test.sh: failed: ${failed[*]}" >&2
+        echo "test.sh: failed: ${failed[*]} (group: $((SECONDS - start)) s)" >&2
         return 1
     fi
+    echo "test.sh: group of $# suites: $((SECONDS - start)) s"
 }
 
 run_all ./scripts/test-kotlin.sh ./scripts/test-android.sh ./scripts/test-robolectric.sh \
