@@ -123,6 +123,14 @@ pub enum PinFormatError {
          (e.g. 020401 for 平成2年4月1日), then the card's expiry year and its 4-digit security code"
     )]
     VerificationNumberBDate,
+    /// The entry's bytes are not UTF-8 text: a PIN handed over as bytes (the bindings take
+    /// them so, because a `ByteArray` or `Data` can be wiped and a string cannot) that were not
+    /// encoded as the library expects.
+    #[error("the {pin} entered is not text (UTF-8): enter it again")]
+    NotText {
+        /// Which secret.
+        pin: PinKind,
+    },
 }
 
 impl PinFormatError {
@@ -135,7 +143,7 @@ impl PinFormatError {
             PinFormatError::SigningPasswordLength { .. }
             | PinFormatError::SigningPasswordCharacters
             | PinFormatError::SigningPasswordNeedsLetterAndDigit => PinKind::Signing,
-            PinFormatError::Digits { pin, .. } => *pin,
+            PinFormatError::Digits { pin, .. } | PinFormatError::NotText { pin } => *pin,
             PinFormatError::MyNumberCheckDigit => PinKind::VerificationNumberA,
             PinFormatError::VerificationNumberBDate => PinKind::VerificationNumberB,
         }

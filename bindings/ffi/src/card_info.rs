@@ -1,6 +1,6 @@
 //! The card-info application through the bindings: the four attributes and, only through its
 //! own call, the My Number, both integrity-checked, on the same [`CardSession`] (and tap) as
-//! the JPKI flows. Secrets cross as strings and are wiped at once, as PINs are.
+//! the JPKI flows. Secrets cross as bytes (`SecretBytes`), wiped when dropped, as PINs are.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use kazashi::card_info::{self, AttributesKey, CardInfoCard, MyNumberKey};
 use zeroize::Zeroizing;
 
 use crate::error::KazashiError;
+use crate::secret::SecretBytes;
 use crate::session::{last_attempt, CardSession};
 use crate::transceiver::ForeignTransport;
 
@@ -173,23 +174,26 @@ impl CardSession {
     pub async fn read_card_info(
         &self,
         unlock: AttributesUnlock,
-        secret: String,
+        secret: Vec<u8>,
         confirm_last_attempt: bool,
         issuer_key: Option<Vec<u8>>,
     ) -> Result<CardInfoAttributes, KazashiError> {
-        let secret = Zeroizing::new(secret);
+        let secret = SecretBytes::from(secret);
         let last = last_attempt(confirm_last_attempt);
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let mut view = view(card.card_mut(), issuer_key.as_deref())?;
             let read = match unlock {
                 AttributesUnlock::CardInfoPin => {
-                    let pin = card_info::CardInfoPin::new(&secret).map_err(kazashi::Error::from)?;
+                    let pin = card_info::CardInfoPin::new(secret.text(kazashi::PinKind::CardInfo)?)
+                        .map_err(kazashi::Error::from)?;
                     view.read_attributes(AttributesKey::Pin(&pin), last).await?
                 }
                 AttributesUnlock::VerificationNumberB => {
-                    let number = card_info::VerificationNumberB::new(&secret)
-                        .map_err(kazashi::Error::from)?;
+                    let number = card_info::VerificationNumberB::new(
+                        secret.text(kazashi::PinKind::VerificationNumberB)?,
+                    )
+                    .map_err(kazashi::Error::from)?;
                     view.read_attributes(AttributesKey::NumberB(&number), last)
                         .await?
                 }
@@ -212,23 +216,26 @@ impl CardSession {
     pub async fn read_my_number(
         &self,
         unlock: MyNumberUnlock,
-        secret: String,
+        secret: Vec<u8>,
         confirm_last_attempt: bool,
         issuer_key: Option<Vec<u8>>,
     ) -> Result<Arc<MyNumberResult>, KazashiError> {
-        let secret = Zeroizing::new(secret);
+        let secret = SecretBytes::from(secret);
         let last = last_attempt(confirm_last_attempt);
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let mut view = view(card.card_mut(), issuer_key.as_deref())?;
             let read = match unlock {
                 MyNumberUnlock::CardInfoPin => {
-                    let pin = card_info::CardInfoPin::new(&secret).map_err(kazashi::Error::from)?;
+                    let pin = card_info::CardInfoPin::new(secret.text(kazashi::PinKind::CardInfo)?)
+                        .map_err(kazashi::Error::from)?;
                     view.read_my_number(MyNumberKey::Pin(&pin), last).await?
                 }
                 MyNumberUnlock::VerificationNumberA => {
-                    let number = card_info::VerificationNumberA::new(&secret)
-                        .map_err(kazashi::Error::from)?;
+                    let number = card_info::VerificationNumberA::new(
+                        secret.text(kazashi::PinKind::VerificationNumberA)?,
+                    )
+                    .map_err(kazashi::Error::from)?;
                     view.read_my_number(MyNumberKey::NumberA(&number), last)
                         .await?
                 }

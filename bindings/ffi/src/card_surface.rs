@@ -1,17 +1,17 @@
 //! The card-surface application (券面事項確認AP) through the bindings: the card's front — the
 //! face photo (JPEG 2000), the name, address and security-code images, birth date, sex and
 //! expiry — with verification number A or B, on the same [`CardSession`] (and tap) as the
-//! other flows. The secret crosses as a string and is wiped at once, as PINs are.
+//! other flows. The secret crosses as bytes (`SecretBytes`), wiped when dropped, as PINs are.
 //!
 //! The signature verdict says no more than the core checked: `DF28` verified in the virtual
 //! card's layout, which no public source confirms for a real card (`kazashi::card_surface`).
 
 use kazashi::card_info::{IssuerCheck, VerificationNumberA, VerificationNumberB};
 use kazashi::card_surface::{CardSurfaceCard, SurfaceKey, SurfaceSignature};
-use zeroize::Zeroizing;
 
 use crate::error::KazashiError;
 use crate::model::{ApduStats, PinKind, PinStatus};
+use crate::secret::SecretBytes;
 use crate::session::{last_attempt, CardSession};
 
 /// What opens the card-surface application.
@@ -84,11 +84,11 @@ impl CardSession {
     pub async fn read_card_surface(
         &self,
         unlock: SurfaceUnlock,
-        secret: String,
+        secret: Vec<u8>,
         confirm_last_attempt: bool,
         issuer_key: Option<Vec<u8>>,
     ) -> Result<CardSurface, KazashiError> {
-        let secret = Zeroizing::new(secret);
+        let secret = SecretBytes::from(secret);
         let last = last_attempt(confirm_last_attempt);
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
@@ -98,12 +98,18 @@ impl CardSession {
             }
             let mut read = match unlock {
                 SurfaceUnlock::VerificationNumberA => {
-                    let number = VerificationNumberA::new(&secret).map_err(kazashi::Error::from)?;
+                    let number = VerificationNumberA::new(
+                        secret.text(kazashi::PinKind::VerificationNumberA)?,
+                    )
+                    .map_err(kazashi::Error::from)?;
                     view.read_surface(SurfaceKey::NumberA(&number), last)
                         .await?
                 }
                 SurfaceUnlock::VerificationNumberB => {
-                    let number = VerificationNumberB::new(&secret).map_err(kazashi::Error::from)?;
+                    let number = VerificationNumberB::new(
+                        secret.text(kazashi::PinKind::VerificationNumberB)?,
+                    )
+                    .map_err(kazashi::Error::from)?;
                     view.read_surface(SurfaceKey::NumberB(&number), last)
                         .await?
                 }

@@ -5,7 +5,8 @@ use kazashi_documents::{sign_cms, CmsOptions};
 
 use crate::error::KazashiError;
 use crate::model::{DigestAlgorithm, SignOptions, SignedFile};
-use crate::session::{signing_password, CardSession};
+use crate::secret::SecretBytes;
+use crate::session::CardSession;
 
 #[uniffi::export]
 impl CardSession {
@@ -15,11 +16,11 @@ impl CardSession {
         &self,
         document: Vec<u8>,
         algorithm: DigestAlgorithm,
-        password: String,
+        password: Vec<u8>,
         attached: bool,
         options: SignOptions,
     ) -> Result<SignedFile, KazashiError> {
-        let password = signing_password(password)?;
+        let password = SecretBytes::from(password).signing_password()?;
         let signing_time = kazashi::unix_now();
         let cms_options = CmsOptions {
             algorithm: algorithm.into(),

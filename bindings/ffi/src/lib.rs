@@ -9,8 +9,11 @@
 //! `virtual-card` the virtual card, a transceiver too, so every flow runs in an emulator, the
 //! iOS simulator or a unit test without a card; `testing` all of them.
 //!
-//! PINs cross the boundary as strings because that is what UI toolkits hand over; on the Rust
-//! side they are checked, copied into zeroize-on-drop buffers at once and never logged.
+//! PINs, passwords and verification numbers cross the boundary as bytes, their UTF-8 encoding
+//! (Kotlin `ByteArray`, Swift `Data`), never as strings: a JVM or Swift `String` cannot be
+//! wiped, a byte array can. The Android shell takes a `CharArray` and wipes it and the bytes
+//! after the call. On the Rust side they go into zeroize-on-drop buffers at once, are checked
+//! for format before any APDU, and are never logged (`secret.rs`).
 //!
 //! # PIN copies in memory
 //!
@@ -35,6 +38,7 @@ mod messages;
 mod model;
 #[cfg(feature = "pdf")]
 pub mod pdf;
+mod secret;
 mod session;
 mod transceiver;
 #[cfg(feature = "verify")]

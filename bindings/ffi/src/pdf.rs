@@ -7,7 +7,8 @@ use kazashi_documents::timestamp::TimestampClient;
 
 use crate::error::KazashiError;
 use crate::model::{ApduStats, CertificateInfo, DigestAlgorithm, SignOptions};
-use crate::session::{signing_password, CardSession};
+use crate::secret::SecretBytes;
+use crate::session::CardSession;
 
 /// A visible signature box.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -85,11 +86,11 @@ impl CardSession {
     pub async fn sign_pdf(
         &self,
         document: Vec<u8>,
-        password: String,
+        password: Vec<u8>,
         options: PdfSignOptions,
         sign: SignOptions,
     ) -> Result<SignedPdf, KazashiError> {
-        let password = signing_password(password)?;
+        let password = SecretBytes::from(password).signing_password()?;
         let mut pdf_options = pdf::PdfSignOptions::new(kazashi::unix_now());
         pdf_options.algorithm = options.algorithm.into();
         pdf_options.reason = options.reason;

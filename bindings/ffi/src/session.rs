@@ -6,8 +6,7 @@
 use std::sync::Arc;
 
 use async_lock::{Mutex, MutexGuard};
-use kazashi::{AuthPin, DocumentDigest, JpkiCard, LastAttempt, SigningPassword};
-use zeroize::Zeroizing;
+use kazashi::{DocumentDigest, JpkiCard, LastAttempt};
 
 use crate::error::KazashiError;
 use crate::login::{LoginRequest, LoginV2Result};
@@ -16,6 +15,7 @@ use crate::model::{
     ApduStats, CardStatus, CertificateInfo, CertificateKind, DigestAlgorithm, LoginResult, PinKind,
     PinStatus, SignOptions, SignResult,
 };
+use crate::secret::SecretBytes;
 use crate::transceiver::{ForeignTransport, NfcTransceiver};
 
 pub(crate) fn last_attempt(confirmed: bool) -> LastAttempt {
@@ -33,17 +33,6 @@ impl From<SignOptions> for kazashi::SignOptions {
             allow_legacy_sha1: o.allow_legacy_sha1,
         }
     }
-}
-
-/// Checks a PIN string and wipes the copy uniffi handed over.
-fn auth_pin(pin: String) -> Result<AuthPin, KazashiError> {
-    let pin = Zeroizing::new(pin);
-    Ok(AuthPin::new(&pin).map_err(kazashi::Error::from)?)
-}
-
-pub(crate) fn signing_password(password: String) -> Result<SigningPassword, KazashiError> {
-    let password = Zeroizing::new(password);
-    Ok(SigningPassword::new(&password).map_err(kazashi::Error::from)?)
 }
 
 /// A conversation with one card (or phone token) through an [`NfcTransceiver`].
@@ -128,10 +117,10 @@ impl CardSession {
     /// Verifies the signing password, then reads the signing certificate (personal data).
     pub async fn read_signing_certificate(
         &self,
-        password: String,
+        password: Vec<u8>,
         confirm_last_attempt: bool,
     ) -> Result<CertificateInfo, KazashiError> {
-        let password = signing_password(password)?;
+        let password = SecretBytes::from(password).signing_password()?;
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let cert = card
@@ -148,10 +137,10 @@ impl CardSession {
     /// phone tokens protect it).
     pub async fn read_authentication_certificate_with_pin(
         &self,
-        pin: String,
+        pin: Vec<u8>,
         confirm_last_attempt: bool,
     ) -> Result<CertificateInfo, KazashiError> {
-        let pin = auth_pin(pin)?;
+        let pin = SecretBytes::from(pin).auth_pin()?;
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let cert = card
@@ -170,10 +159,10 @@ impl CardSession {
     pub async fn login(
         &self,
         challenge: Vec<u8>,
-        pin: String,
+        pin: Vec<u8>,
         confirm_last_attempt: bool,
     ) -> Result<LoginResult, KazashiError> {
-        let pin = auth_pin(pin)?;
+        let pin = SecretBytes::from(pin).auth_pin()?;
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let r = card
@@ -194,11 +183,11 @@ impl CardSession {
     pub async fn login_v2(
         &self,
         request: LoginRequest,
-        pin: String,
+        pin: Vec<u8>,
         confirm_last_attempt: bool,
         cached_certificate: Option<Vec<u8>>,
     ) -> Result<LoginV2Result, KazashiError> {
-        let pin = auth_pin(pin)?;
+        let pin = SecretBytes::from(pin).auth_pin()?;
         let request = kazashi::LoginRequest::try_from(&request)?;
         let cached = cached_certificate
             .as_deref()
@@ -228,11 +217,11 @@ impl CardSession {
     pub async fn login_with_cached_certificate(
         &self,
         challenge: Vec<u8>,
-        pin: String,
+        pin: Vec<u8>,
         confirm_last_attempt: bool,
         cached_certificate: Vec<u8>,
     ) -> Result<LoginResult, KazashiError> {
-        let pin = auth_pin(pin)?;
+        let pin = SecretBytes::from(pin).auth_pin()?;
         let cached = kazashi::CertificateInfo::from_der(&cached_certificate).ok();
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
@@ -257,7 +246,7 @@ impl CardSession {
         &self,
         document: Vec<u8>,
         algorithm: DigestAlgorithm,
-        password: String,
+        password: Vec<u8>,
         options: SignOptions,
     ) -> Result<SignResult, KazashiError> {
         let digest = DocumentDigest::of_document(algorithm.into(), &document);
@@ -269,7 +258,7 @@ impl CardSession {
         &self,
         digest: Vec<u8>,
         algorithm: DigestAlgorithm,
-        password: String,
+        password: Vec<u8>,
         options: SignOptions,
     ) -> Result<SignResult, KazashiError> {
         let digest = DocumentDigest::from_digest(algorithm.into(), digest)?;
@@ -280,18 +269,18 @@ impl CardSession {
     pub async fn change_pin(
         &self,
         pin: PinKind,
-        current: String,
-        new: String,
+        current: Vec<u8>,
+        new: Vec<u8>,
         confirm_last_attempt: bool,
     ) -> Result<(), KazashiError> {
         let last = last_attempt(confirm_last_attempt);
-        // Both strings are owned by wiping buffers before either is checked: a malformed current
-        // PIN must not leave the new one behind in freed memory (security review, finding 9).
-        let (current, new) = (Zeroizing::new(current), Zeroizing::new(new));
+        // Both entries are wiping buffers before either is checked: a malformed current PIN
+        // must not leave the new one behind in freed memory (security review, finding 9).
+        let (current, new) = (SecretBytes::from(current), SecretBytes::from(new));
         match pin {
             PinKind::Authentication => {
-                let current = AuthPin::new(&current).map_err(kazashi::Error::from)?;
-                let new = AuthPin::new(&new).map_err(kazashi::Error::from)?;
+                let current = current.auth_pin()?;
+                let new = new.auth_pin()?;
                 let mut card = self.begin_flow().await;
                 let result = card
                     .change_pin(&current, &new, last)
@@ -301,8 +290,8 @@ impl CardSession {
                 result?;
             }
             PinKind::Signing => {
-                let current = SigningPassword::new(&current).map_err(kazashi::Error::from)?;
-                let new = SigningPassword::new(&new).map_err(kazashi::Error::from)?;
+                let current = current.signing_password()?;
+                let new = new.signing_password()?;
                 let mut card = self.begin_flow().await;
                 let result = card
                     .change_pin(&current, &new, last)
@@ -362,10 +351,10 @@ impl CardSession {
     async fn sign(
         &self,
         digest: DocumentDigest,
-        password: String,
+        password: Vec<u8>,
         options: SignOptions,
     ) -> Result<SignResult, KazashiError> {
-        let password = signing_password(password)?;
+        let password = SecretBytes::from(password).signing_password()?;
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let r = card.sign(&digest, &password, options.into()).await?;

@@ -8,7 +8,8 @@ use kazashi_documents::xml::{self, XmlError};
 
 use crate::error::KazashiError;
 use crate::model::{ApduStats, CertificateInfo, SignOptions};
-use crate::session::{signing_password, CardSession};
+use crate::secret::SecretBytes;
+use crate::session::CardSession;
 
 /// What an XML signature covers.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
@@ -85,11 +86,11 @@ impl CardSession {
     pub async fn sign_xml(
         &self,
         document: Vec<u8>,
-        password: String,
+        password: Vec<u8>,
         options: XmlSignOptions,
         sign: SignOptions,
     ) -> Result<SignedXml, KazashiError> {
-        let password = signing_password(password)?;
+        let password = SecretBytes::from(password).signing_password()?;
         let xml_options = xml::XmlSignOptions {
             target: options.target.into(),
             signing_time: kazashi::unix_now(),

@@ -37,7 +37,7 @@ fn attributes_and_my_number_through_the_bindings() {
 
     let by_b = block(session.read_card_info(
         AttributesUnlock::VerificationNumberB,
-        card.verification_number_b(),
+        card.verification_number_b().into(),
         false,
         None,
     ))
@@ -46,7 +46,7 @@ fn attributes_and_my_number_through_the_bindings() {
 
     let number = block(session.read_my_number(
         MyNumberUnlock::VerificationNumberA,
-        card.my_number(),
+        card.my_number().into(),
         false,
         None,
     ))

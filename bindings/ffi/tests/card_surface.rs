@@ -21,7 +21,7 @@ fn the_front_through_the_bindings() {
     let session = CardSession::new(card.clone());
     let by_b = block(session.read_card_surface(
         SurfaceUnlock::VerificationNumberB,
-        card.verification_number_b(),
+        card.verification_number_b().into(),
         false,
         None,
     ))
@@ -49,7 +49,7 @@ fn the_front_through_the_bindings() {
 
     let by_a = block(session.read_card_surface(
         SurfaceUnlock::VerificationNumberA,
-        card.my_number(),
+        card.my_number().into(),
         false,
         Some(card.card_info_issuer_key()),
     ))
@@ -65,9 +65,13 @@ fn the_counters_are_this_applications_own() {
     let right = card.verification_number_b();
     let last = if right.ends_with('0') { '1' } else { '0' };
     let wrong = format!("{}{last}", &right[..13]);
-    let err =
-        block(session.read_card_surface(SurfaceUnlock::VerificationNumberB, wrong, false, None))
-            .unwrap_err();
+    let err = block(session.read_card_surface(
+        SurfaceUnlock::VerificationNumberB,
+        wrong.into(),
+        false,
+        None,
+    ))
+    .unwrap_err();
     let KazashiError::Failed {
         kind,
         pin,

@@ -70,8 +70,19 @@ fn all_secrets() -> [(&'static str, Secret); 8] {
     ]
 }
 
-/// What a foreign caller passes: the UTF-8 bytes in a `RustBuffer`, lifted by uniffi.
-fn from_foreign(secret: &Secret) -> String {
+/// A PIN parameter as a foreign caller passes it: Kotlin's `ByteArray` / Swift's `Data`,
+/// serialised into a `RustBuffer` (an `i32` count, then the bytes) and lifted by uniffi, which
+/// copies them out and frees the buffer (wiped by the library's allocator).
+fn from_foreign(secret: &Secret) -> Vec<u8> {
+    let mut wire: Vec<u8> = (secret.0.len() as i32).to_be_bytes().to_vec();
+    wire.extend(secret.0.iter().map(|b| b ^ MASK));
+    let buffer = RustBuffer::from_vec(wire);
+    <Vec<u8> as Lift<UniFfiTag>>::try_lift(buffer).expect("a well-formed buffer")
+}
+
+/// A string parameter as a foreign caller passes it (the virtual card's PINs, test data):
+/// the UTF-8 bytes in a `RustBuffer`, lifted by uniffi.
+fn text_from_foreign(secret: &Secret) -> String {
     let clear: Vec<u8> = secret.0.iter().map(|b| b ^ MASK).collect();
     let buffer = RustBuffer::from_vec(clear);
     <String as Lift<UniFfiTag>>::try_lift(buffer).expect("UTF-8")
@@ -201,8 +212,8 @@ impl NfcTransceiver for ForeignSideLink {
 fn options(profile: VirtualCardProfile) -> VirtualCardOptions {
     VirtualCardOptions {
         profile,
-        auth_pin: Some(from_foreign(&Secret(&AUTH_PIN))),
-        signing_password: Some(from_foreign(&Secret(&PASSWORD))),
+        auth_pin: Some(text_from_foreign(&Secret(&AUTH_PIN))),
+        signing_password: Some(text_from_foreign(&Secret(&PASSWORD))),
         auth_attempts_left: None,
         signing_attempts_left: None,
         seed: None,
@@ -215,11 +226,11 @@ fn block<F: std::future::Future>(f: F) -> F::Output {
     pollster::block_on(f)
 }
 
-fn auth() -> String {
+fn auth() -> Vec<u8> {
     from_foreign(&Secret(&AUTH_PIN))
 }
 
-fn password() -> String {
+fn password() -> Vec<u8> {
     from_foreign(&Secret(&PASSWORD))
 }
 
@@ -368,7 +379,7 @@ fn no_pin_or_password_outlives_the_call_that_used_it() {
     // The scan sees a live copy, and the library's allocator wipes a freed one (past the
     // first 16 bytes, which glibc's free would overwrite anyway).
     let mut live = vec![b' '; 32];
-    live.extend_from_slice(password().as_bytes());
+    live.extend_from_slice(text_from_foreign(&Secret(&PASSWORD)).as_bytes());
     assert_eq!(occurrences(&PASSWORD), 1, "the scan finds a live copy");
     drop(live);
     assert_no_secret_left("dropping a plain Vec");

@@ -47,6 +47,13 @@ import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlin.system.exitProcess
 
+/**
+ * A test secret as the UTF-8 bytes the bindings take for every PIN, password and verification
+ * number. Test data only: an app never puts a user's entry in a String (it cannot be wiped); the
+ * Android shell takes a CharArray and encodes it without one (android/kazashi PinEntry.kt).
+ */
+private fun utf8(text: String): ByteArray = text.toByteArray(Charsets.UTF_8)
+
 fun x509(cert: CertificateInfo): X509Certificate =
     CertificateFactory.getInstance("X.509").generateCertificate(ByteArrayInputStream(cert.der)) as X509Certificate
 
@@ -97,7 +104,7 @@ fun main() {
         for (profile in listOf(VirtualCardProfile.PHYSICAL_CARD, VirtualCardProfile.NO_EXTENDED_LENGTH, VirtualCardProfile.ANDROID_PHONE_TOKEN)) {
             VirtualCard(profile).use { card ->
                 CardSession(card).use { session ->
-                    val result = session.login(challenge, "1234", false)
+                    val result = session.login(challenge, utf8("1234"), false)
                     check(result.signature.size == 256)
                     check(result.certificate.purpose == CertificatePurpose.AUTHENTICATION)
                     check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature)) { "$profile" }
@@ -125,11 +132,11 @@ fun main() {
                     DigestAlgorithm.SHA384 to "SHA384withRSA",
                     DigestAlgorithm.SHA512 to "SHA512withRSA",
                 )) {
-                    val result = session.signDocument(document, alg, "ABC123", SignOptions(false, false))
+                    val result = session.signDocument(document, alg, utf8("ABC123"), SignOptions(false, false))
                     check(result.certificate.purpose == CertificatePurpose.SIGNATURE)
                     check(javaVerifies(javaName, result.certificate, document, result.signature)) { "$alg" }
                 }
-                val personal = session.readSigningCertificate("abc123", false).personal!!
+                val personal = session.readSigningCertificate(utf8("abc123"), false).personal!!
                 check(personal.birthDate == "1990-04-01") { "${personal.birthDate}" }
                 check(personal.birthDateJapanese == "平成2年") { "${personal.birthDateJapanese}" }
                 check(personal.birthDateRaw == "419900401") { "${personal.birthDateRaw}" }
@@ -145,13 +152,13 @@ fun main() {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
                 val digest = java.security.MessageDigest.getInstance("SHA-256").digest(document)
-                val result = session.signDigest(digest, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false))
+                val result = session.signDigest(digest, DigestAlgorithm.SHA256, utf8("ABC123"), SignOptions(false, false))
                 check(javaVerifies("SHA256withRSA", result.certificate, document, result.signature))
                 expectFailure(ErrorKind.INVALID_INPUT) {
-                    kotlinx.coroutines.runBlocking { session.signDigest(digest.copyOf(20), DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
+                    kotlinx.coroutines.runBlocking { session.signDigest(digest.copyOf(20), DigestAlgorithm.SHA256, utf8("ABC123"), SignOptions(false, false)) }
                 }
                 expectFailure(ErrorKind.INVALID_INPUT) {
-                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA1, "ABC123", SignOptions(false, false)) }
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA1, utf8("ABC123"), SignOptions(false, false)) }
                 }
             }
         }
@@ -160,7 +167,7 @@ fun main() {
     t.test("wrong PIN says how many attempts are left") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
-                val e = expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, "9999", false) } }
+                val e = expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8("9999"), false) } }
                 check(e.pin == PinKind.AUTHENTICATION && e.attemptsLeft?.toInt() == 2)
                 check(e.reason == "authentication PIN incorrect: 2 attempts left") { e.reason }
                 check(card.attemptsLeft(PinKind.AUTHENTICATION)?.toInt() == 2)
@@ -171,14 +178,14 @@ fun main() {
     t.test("lockout: last attempt needs confirmation, then the PIN locks and no VERIFY follows") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
-                repeat(2) { expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", false) } } }
+                repeat(2) { expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8("0000"), false) } } }
                 val refused = expectFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) {
-                    kotlinx.coroutines.runBlocking { session.login(challenge, "0000", false) }
+                    kotlinx.coroutines.runBlocking { session.login(challenge, utf8("0000"), false) }
                 }
                 check(refused.pin == PinKind.AUTHENTICATION)
-                val locked = expectFailure(ErrorKind.PIN_BLOCKED) { kotlinx.coroutines.runBlocking { session.login(challenge, "0000", true) } }
+                val locked = expectFailure(ErrorKind.PIN_BLOCKED) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8("0000"), true) } }
                 check(locked.byThisAttempt && locked.reason.contains("municipal office")) { locked.reason }
-                val still = expectFailure(ErrorKind.PIN_BLOCKED) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", true) } }
+                val still = expectFailure(ErrorKind.PIN_BLOCKED) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8("1234"), true) } }
                 check(!still.byThisAttempt)
                 check(card.pinVerifications() == 3u) { "${card.pinVerifications()}" }
                 check(session.retryCounter(PinKind.AUTHENTICATION).blocked)
@@ -191,12 +198,12 @@ fun main() {
             CardSession(card).use { session ->
                 for (left in 4 downTo 1) {
                     val e = expectFailure(ErrorKind.WRONG_PIN) {
-                        kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "WRONG1", SignOptions(false, false)) }
+                        kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, utf8("WRONG1"), SignOptions(false, false)) }
                     }
                     check(e.attemptsLeft?.toInt() == left && e.pin == PinKind.SIGNING)
                 }
                 val locked = expectFailure(ErrorKind.PIN_BLOCKED) {
-                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "WRONG1", SignOptions(true, false)) }
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, utf8("WRONG1"), SignOptions(true, false)) }
                 }
                 check(locked.reason.contains("kiosk"))
             }
@@ -207,15 +214,29 @@ fun main() {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
                 for (pin in listOf("123", "12345", "12a4", "")) {
-                    val e = expectFailure(ErrorKind.INVALID_PIN_FORMAT) { kotlinx.coroutines.runBlocking { session.login(challenge, pin, false) } }
+                    val e = expectFailure(ErrorKind.INVALID_PIN_FORMAT) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8(pin), false) } }
                     check(e.pin == PinKind.AUTHENTICATION)
                     if (pin.length > 3) check(!e.reason.contains(pin))
                 }
                 for (password in listOf("ABC12", "ABCDEF", "123456", "ABC-123")) {
                     expectFailure(ErrorKind.INVALID_PIN_FORMAT) {
-                        kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, password, SignOptions(false, false)) }
+                        kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, utf8(password), SignOptions(false, false)) }
                     }
                 }
+                // Full-width digits and letters (what a Japanese keyboard may give), and bytes that
+                // are not UTF-8 at all: refused the same way, before any APDU.
+                for (pin in listOf(utf8("１２３４"), byteArrayOf(0x31, 0x32, 0xFF.toByte(), 0x34), byteArrayOf(0xC3.toByte()))) {
+                    val e = expectFailure(ErrorKind.INVALID_PIN_FORMAT) { kotlinx.coroutines.runBlocking { session.login(challenge, pin, false) } }
+                    check(e.pin == PinKind.AUTHENTICATION) { "pin ${e.pin}" }
+                }
+                expectFailure(ErrorKind.INVALID_PIN_FORMAT) {
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, utf8("ＡＢＣ１２３"), SignOptions(false, false)) }
+                }
+                expectFailure(ErrorKind.INVALID_PIN_FORMAT) {
+                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, byteArrayOf(0xFF.toByte(), 0x31, 0x32, 0x33), false, null) }
+                }
+                val apdus = session.counts().apdus
+                check(apdus == 0u) { "$apdus APDUs counted by the session" }
                 check(card.commandsProcessed() == 0uL) { "${card.commandsProcessed()} APDUs" }
             }
         }
@@ -225,10 +246,10 @@ fun main() {
         VirtualCard(VirtualCardProfile.SIGNING_LAST_ATTEMPT).use { card ->
             CardSession(card).use { session ->
                 expectFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) {
-                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, utf8("ABC123"), SignOptions(false, false)) }
                 }
                 check(card.pinVerifications() == 0u)
-                session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(true, false))
+                session.signDocument(document, DigestAlgorithm.SHA256, utf8("ABC123"), SignOptions(true, false))
                 check(card.attemptsLeft(PinKind.SIGNING)?.toInt() == 5)
             }
         }
@@ -240,10 +261,10 @@ fun main() {
                 val status = session.status()
                 check(!status.signingCertificatePresent && status.signingPassword == null)
                 expectFailure(ErrorKind.NO_SIGNING_CERTIFICATE) {
-                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, "ABC123", SignOptions(false, false)) }
+                    kotlinx.coroutines.runBlocking { session.signDocument(document, DigestAlgorithm.SHA256, utf8("ABC123"), SignOptions(false, false)) }
                 }
                 check(card.pinVerifications() == 0u)
-                session.login(challenge, "1234", false)
+                session.login(challenge, utf8("1234"), false)
             }
         }
     }
@@ -258,7 +279,7 @@ fun main() {
                     kotlinx.coroutines.runBlocking { session.readCertificate(CertificateKind.AUTHENTICATION) }
                 }
                 check(e.pin == PinKind.AUTHENTICATION)
-                check(session.readAuthenticationCertificateWithPin("1234", false).purpose == CertificatePurpose.AUTHENTICATION)
+                check(session.readAuthenticationCertificateWithPin(utf8("1234"), false).purpose == CertificatePurpose.AUTHENTICATION)
             }
         }
     }
@@ -347,7 +368,7 @@ fun main() {
             // The library's flows are the same on both, APDU for APDU.
             VirtualCard(profile).use { card ->
                 CardSession(card).use { session ->
-                    val result = session.login(challenge, "1234", false)
+                    val result = session.login(challenge, utf8("1234"), false)
                     check(result.counts.apdus == 5u) { "$profile: ${result.counts}" }
                     check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
                 }
@@ -358,10 +379,10 @@ fun main() {
     t.test("PINs can be changed") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
-                session.changePin(PinKind.AUTHENTICATION, "1234", "4321", false)
+                session.changePin(PinKind.AUTHENTICATION, utf8("1234"), utf8("4321"), false)
                 card.reset()
-                expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
-                session.login(challenge, "4321", false)
+                expectFailure(ErrorKind.WRONG_PIN) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8("1234"), false) } }
+                session.login(challenge, utf8("4321"), false)
             }
         }
     }
@@ -371,10 +392,10 @@ fun main() {
             // APDU 2 of a log-in is the VERIFY (SELECT AP, retry query, VERIFY, SIGN, READ).
             val flaky = FlakyTransceiver(card, 2) { NfcException.TagLost() }
             CardSession(flaky).use { session ->
-                val e = expectFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                val e = expectFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8("1234"), false) } }
                 check(e.pin == PinKind.AUTHENTICATION)
                 check(card.pinVerifications() == 0u) { "the lost VERIFY never reached the card and was not retried" }
-                val result = session.login(challenge, "1234", false)
+                val result = session.login(challenge, utf8("1234"), false)
                 check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
                 check(card.pinVerifications() == 1u)
             }
@@ -401,17 +422,17 @@ fun main() {
             }
             CardSession(stalling).use { session ->
                 coroutineScope {
-                    val login = async { session.login(challenge, "9999", false) }
+                    val login = async { session.login(challenge, utf8("9999"), false) }
                     verifyDelivered.await()
                     login.cancel()
                     expectThrows<kotlinx.coroutines.CancellationException> { login.await() }
                 }
                 check(card.attemptsLeft(PinKind.AUTHENTICATION) == 2.toUByte()) { "the card counted the wrong PIN" }
-                val e = expectFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                val e = expectFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8("1234"), false) } }
                 check(e.pin == PinKind.AUTHENTICATION)
                 check(card.pinVerifications() == 1u) { "no VERIFY was sent for the refused entry" }
                 check(session.retryCounter(PinKind.AUTHENTICATION).attemptsLeft == 2.toUByte())
-                val result = session.login(challenge, "1234", false)
+                val result = session.login(challenge, utf8("1234"), false)
                 check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
             }
         }
@@ -421,7 +442,7 @@ fun main() {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             // APDU 3 is the SIGN, after the VERIFY.
             CardSession(FlakyTransceiver(card, 3) { NfcException.TagLost() }).use { session ->
-                val e = expectFailure(ErrorKind.TAG_LOST) { kotlinx.coroutines.runBlocking { session.login(challenge, "1234", false) } }
+                val e = expectFailure(ErrorKind.TAG_LOST) { kotlinx.coroutines.runBlocking { session.login(challenge, utf8("1234"), false) } }
                 check(e.reason.contains("tap again")) { e.reason }
                 check(card.pinVerifications() == 1u)
             }
@@ -443,7 +464,7 @@ fun main() {
             val link = YieldingTransceiver(card)
             CardSession(link).use { session ->
                 val results = coroutineScope {
-                    (1..4).map { async { session.login(challenge, "1234", false) } }.awaitAll()
+                    (1..4).map { async { session.login(challenge, utf8("1234"), false) } }.awaitAll()
                 }
                 results.forEach { check(javaVerifies("SHA256withRSA", it.certificate, challenge, it.signature)) }
                 // Each log-in is one unbroken run: SELECT AP (A4), retry query and VERIFY (20 20),
@@ -465,7 +486,7 @@ fun main() {
                 check(request.prompt == "Log in to a.example") { request.prompt }
                 val elsewhere = expectFailure(ErrorKind.INVALID_INPUT) { parseLoginRequest(issued.json, "b.example") }
                 check(elsewhere.reason.contains("b.example")) { elsewhere.reason }
-                val result = CardSession(card).use { phone -> phone.loginV2(request, "1234", false, null) }
+                val result = CardSession(card).use { phone -> phone.loginV2(request, utf8("1234"), false, null) }
                 check(result.relyingParty == "a.example" && result.messageJson.contains("\"version\": 2")) { result.messageJson }
                 // Independently of Kotlin's bindings: java.security checks the signature over the
                 // domain-separated bytes the README documents.
@@ -495,7 +516,7 @@ fun main() {
             // Production roots only: the virtual card's test PKI is refused.
             LoginVerifier("a.example", emptyList(), false).use { strict ->
                 val request = parseLoginRequest(strict.issueRequest(60u).json, null)
-                val result = CardSession(card).use { phone -> phone.loginV2(request, "1234", false, null) }
+                val result = CardSession(card).use { phone -> phone.loginV2(request, utf8("1234"), false, null) }
                 val e = expectThrows<VerificationException.Rejected> { strict.verifyIssued(result.messageJson) }
                 check(e.kind == RejectionKind.TEST_ROOT_NOT_ACCEPTED) { "${e.kind}" }
             }
@@ -508,7 +529,7 @@ fun main() {
             LoginVerifier("a.example", roots, false).use { strict ->
                 val challenge = strict.issueChallenge(60u)
                 val message = CardSession(card).use { phone ->
-                    val result = phone.login(challenge, "1234", false)
+                    val result = phone.login(challenge, utf8("1234"), false)
                     createLoginMessage(challenge, result.signature, result.certificate.der, "physical-card")
                 }
                 check(message.contains("\"version\": 1")) { message }
@@ -518,7 +539,7 @@ fun main() {
             LoginVerifier("a.example", roots, true).use { lenient ->
                 val challenge = lenient.issueChallenge(60u)
                 val message = CardSession(card).use { phone ->
-                    val result = phone.login(challenge, "1234", false)
+                    val result = phone.login(challenge, utf8("1234"), false)
                     createLoginMessage(challenge, result.signature, result.certificate.der, "physical-card")
                 }
                 val ok = lenient.verify(message, challenge)
@@ -531,12 +552,12 @@ fun main() {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             val roots = listOf(TestRoot(card.rootCertificate(PinKind.SIGNING), CertificatePurpose.SIGNATURE))
             CardSession(card).use { session ->
-                val detached = session.signCms(document, DigestAlgorithm.SHA256, "ABC123", false, SignOptions(false, false))
+                val detached = session.signCms(document, DigestAlgorithm.SHA256, utf8("ABC123"), false, SignOptions(false, false))
                 val ok = verifySignedFile(detached.der, document, roots)
                 check(ok.detached && ok.content.contentEquals(document) && ok.signingTime != null)
                 val e = expectThrows<VerificationException.Rejected> { verifySignedFile(detached.der, "forged".toByteArray(), roots) }
                 check(e.kind == RejectionKind.CONTENT_MISMATCH)
-                val attached = session.signCms(document, DigestAlgorithm.SHA512, "ABC123", true, SignOptions(false, false))
+                val attached = session.signCms(document, DigestAlgorithm.SHA512, utf8("ABC123"), true, SignOptions(false, false))
                 check(verifySignedFile(attached.der, null, roots).algorithm == DigestAlgorithm.SHA512)
             }
             // A signing certificate offered as an authentication certificate.
@@ -549,17 +570,17 @@ fun main() {
 
     t.test("a cached certificate saves the read; another card's certificate is replaced") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
-            val stored = CardSession(card).use { it.login(challenge, "1234", false).certificate.der }
+            val stored = CardSession(card).use { it.login(challenge, utf8("1234"), false).certificate.der }
             card.reset()
             CardSession(card).use { session ->
-                val result = session.loginWithCachedCertificate(challenge, "1234", false, stored)
+                val result = session.loginWithCachedCertificate(challenge, utf8("1234"), false, stored)
                 check(result.certificateFromCache)
                 check(result.counts.apdus == 4u) { "${result.counts}" }
                 check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
             }
             VirtualCard.withOptions(jp.kazashi.VirtualCardOptions(VirtualCardProfile.PHYSICAL_CARD, seed = "another holder")).use { other ->
                 CardSession(other).use { session ->
-                    val result = session.loginWithCachedCertificate(challenge, "1234", false, stored)
+                    val result = session.loginWithCachedCertificate(challenge, utf8("1234"), false, stored)
                     check(!result.certificateFromCache)
                     check(result.certificate.der.contentEquals(other.certificate(CertificateKind.AUTHENTICATION)!!))
                     check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
@@ -567,7 +588,7 @@ fun main() {
             }
             // A damaged cache entry is a miss, not an error.
             CardSession(card).use { session ->
-                val result = session.loginWithCachedCertificate(challenge, "1234", false, byteArrayOf(0x30, 0x03, 1))
+                val result = session.loginWithCachedCertificate(challenge, utf8("1234"), false, byteArrayOf(0x30, 0x03, 1))
                 check(!result.certificateFromCache)
                 check(javaVerifies("SHA256withRSA", result.certificate, challenge, result.signature))
             }
@@ -577,8 +598,8 @@ fun main() {
     t.test("a card that refuses short EF ids is served with SELECT forms, one probe per session") {
         VirtualCard(VirtualCardProfile.NO_SHORT_EF_IDS).use { card ->
             CardSession(card).use { session ->
-                val first = session.login(challenge, "1234", false)
-                val second = session.login(challenge, "1234", false)
+                val first = session.login(challenge, utf8("1234"), false)
+                val second = session.login(challenge, utf8("1234"), false)
                 check(first.counts.apdus == 9u && second.counts.apdus == 8u) { "${first.counts} ${second.counts}" }
                 check(javaVerifies("SHA256withRSA", second.certificate, challenge, second.signature))
                 check(card.pinVerifications() == 2u)
@@ -592,7 +613,7 @@ fun main() {
             LinkFault.Corrupt, LinkFault.Truncate, LinkFault.Delay(1u),
         )
         val healthy = VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
-            CardSession(card).use { it.login(challenge, "1234", false).counts.apdus.toInt() }
+            CardSession(card).use { it.login(challenge, utf8("1234"), false).counts.apdus.toInt() }
         }
         var runs = 0
         for (at in 0 until healthy) {
@@ -600,7 +621,7 @@ fun main() {
                 runs++
                 VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
                     card.injectFault(at.toUInt(), fault)
-                    val outcome = runCatching { CardSession(card).use { it.login(challenge, "1234", false) } }
+                    val outcome = runCatching { CardSession(card).use { it.login(challenge, utf8("1234"), false) } }
                     check(card.faultInjected()) { "$fault at $at never struck" }
                     val error = outcome.exceptionOrNull()
                     val context = "$fault at APDU $at: $error"
@@ -621,7 +642,7 @@ fun main() {
                     check(card.pinVerifications() <= 1u) { "VERIFY sent twice: $context" }
                     check(card.attemptsLeft(PinKind.AUTHENTICATION)?.toInt() == 3) { "attempt lost: $context" }
                     card.reset()
-                    val next = CardSession(card).use { it.login(challenge, "1234", false) }
+                    val next = CardSession(card).use { it.login(challenge, utf8("1234"), false) }
                     check(javaVerifies("SHA256withRSA", next.certificate, challenge, next.signature)) { context }
                 }
             }
@@ -633,20 +654,20 @@ fun main() {
     t.test("card-info: the four attributes checked and equal to the signing certificate; the My Number only on request") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
-                val attributes = session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "1234", false, card.cardInfoIssuerKey())
+                val attributes = session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, utf8("1234"), false, card.cardInfoIssuerKey())
                 check(attributes.birthDate == "19900401" && attributes.sex == "2") { "attributes" }
                 check(attributes.integrity.attributesDigest == IntegrityCheck.PASSED)
                 check(attributes.integrity.myNumberDigest == IntegrityCheck.NOT_READ) { "the My Number was not read" }
                 check(attributes.integrity.recordSignature == IntegrityCheck.PASSED)
                 check(attributes.integrity.issuerVerified)
                 // The signing certificate, checked by java.security, names the same person.
-                val signing = session.readSigningCertificate("ABC123", false)
+                val signing = session.readSigningCertificate(utf8("ABC123"), false)
                 x509(signing).checkValidity()
                 check(crossCheckCardInfo(attributes, signing.der).allEqual)
 
-                val byB = session.readCardInfo(AttributesUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB(), false, null)
+                val byB = session.readCardInfo(AttributesUnlock.VERIFICATION_NUMBER_B, utf8(card.verificationNumberB()), false, null)
                 check(!byB.integrity.issuerVerified) { "no issuer key given: not verified" }
-                val number = session.readMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, card.myNumber(), false, null)
+                val number = session.readMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, utf8(card.myNumber()), false, null)
                 check(number.digits() == card.myNumber())
                 check(number.integrity().myNumberDigest == IntegrityCheck.PASSED)
                 check(!number.toString().contains(card.myNumber())) { "an object: toString() never shows the digits" }
@@ -659,26 +680,26 @@ fun main() {
             CardSession(card).use { session ->
                 for (left in listOf(2, 1)) {
                     val e = expectFailure(ErrorKind.WRONG_PIN) {
-                        kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "9999", false, null) }
+                        kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, utf8("9999"), false, null) }
                     }
                     check(e.pin == PinKind.CARD_INFO && e.attemptsLeft?.toInt() == left) { "${e.pin} ${e.attemptsLeft}" }
                 }
                 expectFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) {
-                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "9999", false, null) }
+                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, utf8("9999"), false, null) }
                 }
                 expectFailure(ErrorKind.PIN_BLOCKED) {
-                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "9999", true, null) }
+                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, utf8("9999"), true, null) }
                 }
                 check(session.retryCounter(PinKind.CARD_INFO).blocked)
                 check(session.retryCounter(PinKind.AUTHENTICATION).attemptsLeft?.toInt() == 3)
-                val login = session.login(challenge, "1234", false)
+                val login = session.login(challenge, utf8("1234"), false)
                 check(javaVerifies("SHA256withRSA", login.certificate, challenge, login.signature))
             }
         }
         VirtualCard(VirtualCardProfile.CARD_INFO_TAMPERED).use { card ->
             CardSession(card).use { session ->
                 expectFailure(ErrorKind.INTEGRITY_CHECK_FAILED) {
-                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, "1234", false, null) }
+                    kotlinx.coroutines.runBlocking { session.readCardInfo(AttributesUnlock.CARD_INFO_PIN, utf8("1234"), false, null) }
                 }
             }
         }
@@ -687,19 +708,19 @@ fun main() {
     t.test("card-surface: the front with verification number A or B, a real JPEG 2000 photo, an honest signature verdict") {
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             CardSession(card).use { session ->
-                val byA = session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_A, card.myNumber(), false, card.cardInfoIssuerKey())
+                val byA = session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_A, utf8(card.myNumber()), false, card.cardInfoIssuerKey())
                 val jp2Signature = byteArrayOf(0, 0, 0, 0x0C, 0x6A, 0x50, 0x20, 0x20)
                 check(byA.photo.copyOfRange(0, 8).contentEquals(jp2Signature)) { "JPEG 2000 signature box" }
                 check(byA.photoMediaType == "image/jp2")
                 check(byA.birthDate == "19900401" && byA.sex == "2")
                 check(byA.signature == SurfaceSignatureVerdict.VERIFIED_VIRTUAL_CARD_LAYOUT)
                 check(byA.issuerVerified)
-                val byB = session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB(), false, null)
+                val byB = session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, utf8(card.verificationNumberB()), false, null)
                 check(byB.photo.contentEquals(byA.photo)) { "B opens the same front" }
                 check(!byB.issuerVerified)
                 // A wrong number costs this application's counter, not the card-info one.
                 val e = expectFailure(ErrorKind.WRONG_PIN) {
-                    kotlinx.coroutines.runBlocking { session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, "02040120991234", false, null) }
+                    kotlinx.coroutines.runBlocking { session.readCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, utf8("02040120991234"), false, null) }
                 }
                 check(e.pin == PinKind.VERIFICATION_NUMBER_B)
                 val cardInfoB = session.retryCounter(PinKind.VERIFICATION_NUMBER_B)

@@ -15,6 +15,11 @@ import Kazashi
 /// Nothing is retried: after a `KazashiError` of kind `.tagLost` ask the user to tap again and call the flow
 /// again yourself. Call from any task; the calls suspend and never block the main thread.
 ///
+/// PINs, passwords and verification numbers are `Data`, their UTF-8 bytes, never `String`: a
+/// Swift `String` cannot be wiped, bytes can. Keep them as bytes and call ``wipe(_:)`` on them
+/// once the call has returned. Bytes that are not UTF-8 fail with a `KazashiError` of kind
+/// `.invalidPinFormat`, like any malformed entry, and nothing is sent to the card.
+///
 /// Where there is no NFC (the simulator, a Mac, unit tests), ``useSimulatedCard(_:)`` routes
 /// every call to a transceiver such as `VirtualCard` instead of Core NFC.
 public enum KazashiNFC {
@@ -105,17 +110,22 @@ public enum KazashiNFC {
     /// been checked against the returned certificate. It is not bound to any relying party:
     /// prefer `login(request:pin:)`.
     ///
-    /// - Parameter confirmLastAttempt: pass `true` only after warning the user that one attempt
-    ///   is left and hearing them agree; otherwise such a card fails with
-    ///   a `KazashiError` of kind `.lastAttemptNotConfirmed` and no attempt is spent.
+    /// - Parameters:
+    ///   - pin: the PIN's UTF-8 bytes (4 digits). The shell works on a copy of its own, wiped
+    ///     when the flow ends; wipe yours with ``wipe(_:)`` once this returns.
+    ///   - confirmLastAttempt: pass `true` only after warning the user that one attempt
+    ///     is left and hearing them agree; otherwise such a card fails with
+    ///     a `KazashiError` of kind `.lastAttemptNotConfirmed` and no attempt is spent.
     public static func login(challenge: Data,
-                             pin: String,
+                             pin: Data,
                              confirmLastAttempt: Bool = false,
                              options: ReaderOptions = ReaderOptions()) async throws -> LoginResult {
         let messages = ReaderMessages(language: options.language)
+        let pinCopy = SecretCopy(pin)
+        defer { pinCopy.wipe() }
         return try await perform(options: options, checking: .authentication,
                                  successMessage: messages.text(for: .loggedIn)) { cardSession in
-            try await cardSession.login(challenge: challenge, pin: pin, confirmLastAttempt: confirmLastAttempt)
+            try await cardSession.login(challenge: challenge, pin: pinCopy.data, confirmLastAttempt: confirmLastAttempt)
         }
     }
 
@@ -124,17 +134,21 @@ public enum KazashiNFC {
     /// `request.relyingParty` only. Show `request.prompt` ("Log in to example.jp") on the
     /// screen where the PIN is entered. Send the result's `messageJson` to the server.
     ///
-    /// - Parameter cachedCertificate: the `certificate.der` of an earlier log-in; when it is
-    ///   still this card's, the card does not send it again.
+    /// - Parameters:
+    ///   - pin: the PIN's UTF-8 bytes, as for ``login(challenge:pin:confirmLastAttempt:options:)``.
+    ///   - cachedCertificate: the `certificate.der` of an earlier log-in; when it is
+    ///     still this card's, the card does not send it again.
     public static func login(request: LoginRequest,
-                             pin: String,
+                             pin: Data,
                              confirmLastAttempt: Bool = false,
                              cachedCertificate: Data? = nil,
                              options: ReaderOptions = ReaderOptions()) async throws -> LoginV2Result {
         let messages = ReaderMessages(language: options.language)
+        let pinCopy = SecretCopy(pin)
+        defer { pinCopy.wipe() }
         return try await perform(options: options, checking: .authentication,
                                  successMessage: messages.text(for: .loggedIn)) { cardSession in
-            try await cardSession.loginV2(request: request, pin: pin,
+            try await cardSession.loginV2(request: request, pin: pinCopy.data,
                                           confirmLastAttempt: confirmLastAttempt,
                                           cachedCertificate: cachedCertificate)
         }
@@ -144,16 +158,21 @@ public enum KazashiNFC {
     /// `algorithm` and signs the digest with the signature key. The signature has already been
     /// checked against the returned signing certificate, which carries personal data: show it
     /// only to its holder.
+    ///
+    /// - Parameter password: the password's UTF-8 bytes (6–16 letters and digits). The shell
+    ///   works on a copy of its own, wiped when the flow ends; wipe yours with ``wipe(_:)``.
     public static func sign(document: Data,
                             algorithm: DigestAlgorithm = .sha256,
-                            password: String,
+                            password: Data,
                             options signOptions: SignOptions = SignOptions(),
                             reader: ReaderOptions = ReaderOptions()) async throws -> SignResult {
         let messages = ReaderMessages(language: reader.language)
+        let passwordCopy = SecretCopy(password)
+        defer { passwordCopy.wipe() }
         return try await perform(options: reader, checking: .signing,
                                  successMessage: messages.text(for: .signed)) { cardSession in
             try await cardSession.signDocument(document: document, algorithm: algorithm,
-                                               password: password, options: signOptions)
+                                               password: passwordCopy.data, options: signOptions)
         }
     }
 
@@ -184,18 +203,22 @@ public enum KazashiNFC {
     /// The app's Info.plist must list the card-info AID (`D3921000310001010408`).
     ///
     /// - Parameters:
+    ///   - secret: the PIN's or the number's UTF-8 bytes. The shell works on a copy of its own,
+    ///     wiped when the flow ends; wipe yours with ``wipe(_:)``.
     ///   - confirmLastAttempt: as for `login`.
     ///   - issuerKey: J-LIS's card-info key (SubjectPublicKeyInfo DER), if the app has it, to
     ///     verify the application's certificate too (`integrity.issuerVerified`).
     public static func readCardInfo(unlock: AttributesUnlock,
-                                    secret: String,
+                                    secret: Data,
                                     confirmLastAttempt: Bool = false,
                                     issuerKey: Data? = nil,
                                     options: ReaderOptions = ReaderOptions()) async throws -> CardInfoAttributes {
         let messages = ReaderMessages(language: options.language)
+        let secretCopy = SecretCopy(secret)
+        defer { secretCopy.wipe() }
         return try await perform(options: options, applications: [.cardInfo], checking: unlock.checkedSecret,
                                  successMessage: messages.text(for: .cardInfoRead)) { cardSession in
-            try await cardSession.readCardInfo(unlock: unlock, secret: secret,
+            try await cardSession.readCardInfo(unlock: unlock, secret: secretCopy.data,
                                                confirmLastAttempt: confirmLastAttempt, issuerKey: issuerKey)
         }
     }
@@ -211,16 +234,19 @@ public enum KazashiNFC {
     /// `unlock` is `.cardInfoPin` (4 digits) or `.verificationNumberA` (照合番号A, which is the
     /// My Number itself: this then confirms a number the user typed against the card). Same PIN
     /// rules and integrity check as ``readCardInfo(unlock:secret:confirmLastAttempt:issuerKey:options:)``;
-    /// the Info.plist must list the card-info AID (`D3921000310001010408`).
+    /// the Info.plist must list the card-info AID (`D3921000310001010408`). `secret` is the PIN's
+    /// or the number's UTF-8 bytes; wipe yours with ``wipe(_:)`` once this returns.
     public static func readMyNumber(unlock: MyNumberUnlock,
-                                    secret: String,
+                                    secret: Data,
                                     confirmLastAttempt: Bool = false,
                                     issuerKey: Data? = nil,
                                     options: ReaderOptions = ReaderOptions()) async throws -> MyNumberResult {
         let messages = ReaderMessages(language: options.language)
+        let secretCopy = SecretCopy(secret)
+        defer { secretCopy.wipe() }
         return try await perform(options: options, applications: [.cardInfo], checking: unlock.checkedSecret,
                                  successMessage: messages.text(for: .myNumberRead)) { cardSession in
-            try await cardSession.readMyNumber(unlock: unlock, secret: secret,
+            try await cardSession.readMyNumber(unlock: unlock, secret: secretCopy.data,
                                                confirmLastAttempt: confirmLastAttempt, issuerKey: issuerKey)
         }
     }
@@ -255,19 +281,23 @@ public enum KazashiNFC {
     /// The app's Info.plist must list the card-surface AID (`D3921000310001010402`).
     ///
     /// - Parameters:
+    ///   - secret: the number's UTF-8 bytes (12 or 14 digits). The shell works on a copy of its
+    ///     own, wiped when the flow ends; wipe yours with ``wipe(_:)``.
     ///   - confirmLastAttempt: as for `login`.
     ///   - issuerKey: J-LIS's key for this application (SubjectPublicKeyInfo DER), if the app has
     ///     it, to verify the application certificate too; a certificate that does not verify with
     ///     it is an error.
     public static func readCardSurface(unlock: SurfaceUnlock,
-                                       secret: String,
+                                       secret: Data,
                                        confirmLastAttempt: Bool = false,
                                        issuerKey: Data? = nil,
                                        options: ReaderOptions = ReaderOptions()) async throws -> CardSurface {
         let messages = ReaderMessages(language: options.language)
+        let secretCopy = SecretCopy(secret)
+        defer { secretCopy.wipe() }
         return try await perform(options: options, applications: [.cardSurface], checking: unlock.checkedSecret,
                                  successMessage: messages.text(for: .cardSurfaceRead)) { cardSession in
-            try await cardSession.readCardSurface(unlock: unlock, secret: secret,
+            try await cardSession.readCardSurface(unlock: unlock, secret: secretCopy.data,
                                                   confirmLastAttempt: confirmLastAttempt, issuerKey: issuerKey)
         }
     }

@@ -9,8 +9,9 @@ import XCTest
 /// My Number is compared with `==`, never with `XCTAssertEqual`, so that a failure does not print
 /// it (even the virtual card's made-up one).
 final class CardInfoTests: XCTestCase {
-    /// The virtual card's card-info PIN: by default the authentication PIN's digits.
-    private let cardInfoPin = "1234"
+    /// The virtual card's card-info PIN, as the app sends it (UTF-8 bytes): by default the
+    /// authentication PIN's digits.
+    private let cardInfoPin = Data("1234".utf8)
 
     override func tearDown() {
         KazashiNFC.useSimulatedCard(nil)
@@ -59,7 +60,7 @@ final class CardInfoTests: XCTestCase {
 
         let byPin = try await KazashiNFC.readCardInfo(unlock: .cardInfoPin, secret: cardInfoPin)
         let byNumberB = try await KazashiNFC.readCardInfo(unlock: .verificationNumberB,
-                                                          secret: virtualCard.verificationNumberB(),
+                                                          secret: Data(virtualCard.verificationNumberB().utf8),
                                                           issuerKey: virtualCard.cardInfoIssuerKey())
 
         XCTAssertEqual(byNumberB.name, byPin.name)
@@ -82,7 +83,7 @@ final class CardInfoTests: XCTestCase {
         XCTAssertEqual(byPin.integrity().recordSignature, .passed)
         XCTAssertEqual(byPin.integrity().attributesDigest, .notRead)
 
-        let byNumberA = try await KazashiNFC.readMyNumber(unlock: .verificationNumberA, secret: expected)
+        let byNumberA = try await KazashiNFC.readMyNumber(unlock: .verificationNumberA, secret: Data(expected.utf8))
         XCTAssertTrue(byNumberA.digits() == expected, "the My Number read with verification number A differs")
         XCTAssertEqual(virtualCard.pinVerifications(), 2)
     }
@@ -94,7 +95,7 @@ final class CardInfoTests: XCTestCase {
 
         let (counter, attributes) = try await KazashiNFC.perform(applications: [.cardInfo]) { cardSession -> (PinStatus, CardInfoAttributes) in
             let counter = try await cardSession.retryCounter(pin: .cardInfo)
-            let attributes = try await cardSession.readCardInfo(unlock: .cardInfoPin, secret: "1234",
+            let attributes = try await cardSession.readCardInfo(unlock: .cardInfoPin, secret: Data("1234".utf8),
                                                                 confirmLastAttempt: false, issuerKey: nil)
             return (counter, attributes)
         }
@@ -106,7 +107,7 @@ final class CardInfoTests: XCTestCase {
         let virtualCard = VirtualCard(profile: .physicalCard)
         KazashiNFC.useSimulatedCard(virtualCard)
 
-        let error = await kazashiError { try await KazashiNFC.readCardInfo(unlock: .cardInfoPin, secret: "9999") }
+        let error = await kazashiError { try await KazashiNFC.readCardInfo(unlock: .cardInfoPin, secret: Data("9999".utf8)) }
         XCTAssertEqual(error?.kind, .wrongPin)
         XCTAssertEqual(error?.pinKind, .cardInfo)
         XCTAssertEqual(error?.attemptsLeft, 2)
@@ -129,10 +130,10 @@ final class CardInfoTests: XCTestCase {
         let virtualCard = VirtualCard(profile: .physicalCard)
         KazashiNFC.useSimulatedCard(virtualCard)
 
-        let pin = await kazashiError { try await KazashiNFC.readCardInfo(unlock: .cardInfoPin, secret: "12a4") }
+        let pin = await kazashiError { try await KazashiNFC.readCardInfo(unlock: .cardInfoPin, secret: Data("12a4".utf8)) }
         XCTAssertEqual(pin?.kind, .invalidPinFormat)
         XCTAssertEqual(pin?.pinKind, .cardInfo)
-        let numberA = await kazashiError { try await KazashiNFC.readMyNumber(unlock: .verificationNumberA, secret: "12345") }
+        let numberA = await kazashiError { try await KazashiNFC.readMyNumber(unlock: .verificationNumberA, secret: Data("12345".utf8)) }
         XCTAssertEqual(numberA?.kind, .invalidPinFormat)
         XCTAssertEqual(numberA?.pinKind, .verificationNumberA)
         XCTAssertEqual(virtualCard.pinVerifications(), 0)
@@ -165,7 +166,7 @@ final class CardInfoTests: XCTestCase {
         XCTAssertEqual(virtualCard.pinVerifications(), 0, "a locked PIN is never tried")
 
         let attributes = try await KazashiNFC.readCardInfo(unlock: .verificationNumberB,
-                                                           secret: virtualCard.verificationNumberB())
+                                                           secret: Data(virtualCard.verificationNumberB().utf8))
         XCTAssertEqual(attributes.integrity.attributesDigest, .passed)
     }
 

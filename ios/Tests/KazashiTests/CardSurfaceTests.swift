@@ -25,7 +25,7 @@ final class CardSurfaceTests: XCTestCase {
         KazashiNFC.useSimulatedCard(recorder)
 
         let surface = try await KazashiNFC.readCardSurface(unlock: .verificationNumberA,
-                                                           secret: virtualCard.myNumber(),
+                                                           secret: Data(virtualCard.myNumber().utf8),
                                                            issuerKey: virtualCard.cardInfoIssuerKey())
 
         XCTAssertTrue(surface.photo.starts(with: jp2Signature), "the photo does not start with the JPEG 2000 signature box")
@@ -57,9 +57,9 @@ final class CardSurfaceTests: XCTestCase {
         let virtualCard = VirtualCard(profile: .physicalCard)
         KazashiNFC.useSimulatedCard(virtualCard)
 
-        let byA = try await KazashiNFC.readCardSurface(unlock: .verificationNumberA, secret: virtualCard.myNumber())
+        let byA = try await KazashiNFC.readCardSurface(unlock: .verificationNumberA, secret: Data(virtualCard.myNumber().utf8))
         let byB = try await KazashiNFC.readCardSurface(unlock: .verificationNumberB,
-                                                       secret: virtualCard.verificationNumberB())
+                                                       secret: Data(virtualCard.verificationNumberB().utf8))
 
         XCTAssertTrue(byB.photo.starts(with: jp2Signature), "the photo does not start with the JPEG 2000 signature box")
         XCTAssertEqual(byB.photoMediaType, "image/jp2")
@@ -88,7 +88,7 @@ final class CardSurfaceTests: XCTestCase {
         XCTAssertTrue(wrong != right && wrong.count == 14, "the wrong number is not a different 14-digit number")
 
         let error = await kazashiError {
-            try await KazashiNFC.readCardSurface(unlock: .verificationNumberB, secret: wrong)
+            try await KazashiNFC.readCardSurface(unlock: .verificationNumberB, secret: Data(wrong.utf8))
         }
         XCTAssertEqual(error?.kind, .wrongPin)
         XCTAssertEqual(error?.pinKind, .verificationNumberB)
@@ -115,10 +115,10 @@ final class CardSurfaceTests: XCTestCase {
         let virtualCard = VirtualCard(profile: .physicalCard)
         KazashiNFC.useSimulatedCard(virtualCard)
 
-        let numberB = await kazashiError { try await KazashiNFC.readCardSurface(unlock: .verificationNumberB, secret: "1234") }
+        let numberB = await kazashiError { try await KazashiNFC.readCardSurface(unlock: .verificationNumberB, secret: Data("1234".utf8)) }
         XCTAssertEqual(numberB?.kind, .invalidPinFormat)
         XCTAssertEqual(numberB?.pinKind, .verificationNumberB)
-        let numberA = await kazashiError { try await KazashiNFC.readCardSurface(unlock: .verificationNumberA, secret: "12345") }
+        let numberA = await kazashiError { try await KazashiNFC.readCardSurface(unlock: .verificationNumberA, secret: Data("12345".utf8)) }
         XCTAssertEqual(numberA?.kind, .invalidPinFormat)
         XCTAssertEqual(numberA?.pinKind, .verificationNumberA)
         XCTAssertEqual(virtualCard.pinVerifications(), 0)

@@ -15,7 +15,7 @@ final class LoginTests: XCTestCase {
         KazashiNFC.useSimulatedCard(virtualCard)
         let challenge = Data("nonce 7f3a from the relying party".utf8)
 
-        let result = try await KazashiNFC.login(challenge: challenge, pin: "1234")
+        let result = try await KazashiNFC.login(challenge: challenge, pin: Data("1234".utf8))
 
         XCTAssertEqual(result.signature.count, 256)
         XCTAssertEqual(result.certificate.purpose, .authentication)
@@ -48,7 +48,7 @@ final class LoginTests: XCTestCase {
         let elsewhere = await kazashiError { try parseLoginRequest(json: json, expectedRelyingParty: "b.example") }
         XCTAssertEqual(elsewhere?.kind, .invalidInput)
 
-        let result = try await KazashiNFC.login(request: request, pin: "1234")
+        let result = try await KazashiNFC.login(request: request, pin: Data("1234".utf8))
 
         var signed = Data("kazashi JPKI log-in v2".utf8) + Data([0])
         signed += Data([0, UInt8("a.example".utf8.count)]) + Data("a.example".utf8)
@@ -68,7 +68,7 @@ final class LoginTests: XCTestCase {
         let cardSession = CardSession(transceiver: virtualCard)
         let challenge = Data((0..<64).map { UInt8($0) })
 
-        let result = try await cardSession.login(challenge: challenge, pin: "1234", confirmLastAttempt: false)
+        let result = try await cardSession.login(challenge: challenge, pin: Data("1234".utf8), confirmLastAttempt: false)
 
         XCTAssertTrue(try SecurityFramework.verifies(result.signature, of: challenge, certificate: result.certificate.der))
         let counts = await cardSession.counts()
@@ -79,11 +79,11 @@ final class LoginTests: XCTestCase {
         let virtualCard = VirtualCard(profile: .physicalCard)
         let challenge = Data("second visit".utf8)
         let first = try await CardSession(transceiver: virtualCard)
-            .login(challenge: challenge, pin: "1234", confirmLastAttempt: false)
+            .login(challenge: challenge, pin: Data("1234".utf8), confirmLastAttempt: false)
         virtualCard.reset()
 
         let again = try await CardSession(transceiver: virtualCard).loginWithCachedCertificate(
-            challenge: challenge, pin: "1234", confirmLastAttempt: false, cachedCertificate: first.certificate.der)
+            challenge: challenge, pin: Data("1234".utf8), confirmLastAttempt: false, cachedCertificate: first.certificate.der)
 
         XCTAssertTrue(again.certificateFromCache)
         XCTAssertEqual(again.counts.apdus, 4)
@@ -94,7 +94,7 @@ final class LoginTests: XCTestCase {
         let virtualCard = VirtualCard(profile: .physicalCard)
         KazashiNFC.useSimulatedCard(virtualCard)
 
-        let error = await kazashiError { try await KazashiNFC.login(challenge: Data(), pin: "1234") }
+        let error = await kazashiError { try await KazashiNFC.login(challenge: Data(), pin: Data("1234".utf8)) }
 
         guard error?.kind == .invalidInput else {
             return XCTFail("expected InvalidInput, got \(String(describing: error))")
@@ -108,7 +108,7 @@ final class LoginTests: XCTestCase {
         KazashiNFC.useSimulatedCard(virtualCard)
         let challenge = Data("short APDUs".utf8)
 
-        let result = try await KazashiNFC.login(challenge: challenge, pin: "1234")
+        let result = try await KazashiNFC.login(challenge: challenge, pin: Data("1234".utf8))
 
         XCTAssertTrue(try SecurityFramework.verifies(result.signature, of: challenge, certificate: result.certificate.der))
     }
@@ -119,7 +119,7 @@ final class LoginTests: XCTestCase {
         let recorder = RecordingTransceiver(VirtualCard(profile: .physicalCard))
         KazashiNFC.useSimulatedCard(recorder)
 
-        _ = try await KazashiNFC.login(challenge: Data("stages".utf8), pin: "1234")
+        _ = try await KazashiNFC.login(challenge: Data("stages".utf8), pin: Data("1234".utf8))
 
         var shown: [ReaderStage] = [.reading]
         for kind in recorder.commandKinds {
@@ -136,7 +136,7 @@ final class LoginTests: XCTestCase {
         #if !os(iOS)
         KazashiNFC.useSimulatedCard(nil)
         XCTAssertFalse(KazashiNFC.isReadingAvailable)
-        let error = await thrownError { try await KazashiNFC.login(challenge: Data("x".utf8), pin: "1234") }
+        let error = await thrownError { try await KazashiNFC.login(challenge: Data("x".utf8), pin: Data("1234".utf8)) }
         XCTAssertEqual(error as? KazashiNFCError, .readingUnavailable)
         #endif
     }

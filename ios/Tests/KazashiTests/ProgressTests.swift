@@ -31,7 +31,7 @@ final class ProgressTests: XCTestCase {
                                                listener: ProgressRelay { stages.append($0) })
         let signed = try await session.signDocument(document: Data("progress".utf8),
                                                     algorithm: .sha256,
-                                                    password: "ABC123",
+                                                    password: Data("ABC123".utf8),
                                                     options: SignOptions(confirmLastAttempt: false, allowLegacySha1: false))
         XCTAssertEqual(signed.signature.count, 256)
         XCTAssertEqual(stages.all, [.cardFound, .readingCertificate, .checkingPinCounter, .verifyingPin, .signing, .done])

@@ -130,7 +130,7 @@ final class ReaderCoordinatorTests: XCTestCase {
             reader.queue.async { reader.connected(sheet, to: tag) }
         }
         let reader = coordinator(sheet: sheet) { cardSession in
-            result.set(try await cardSession.signDocument(document: document, algorithm: .sha256, password: "ABC123",
+            result.set(try await cardSession.signDocument(document: document, algorithm: .sha256, password: Data("ABC123".utf8),
                                                           options: SignOptions(confirmLastAttempt: false, allowLegacySha1: false)))
         }
         try await reader.run()
@@ -176,7 +176,7 @@ final class ReaderCoordinatorTests: XCTestCase {
             reader.queue.async { reader.connected(sheet, to: tag) }
         }
         let reader = coordinator(sheet: sheet) { cardSession in
-            _ = try await cardSession.signDocument(document: Data("lost".utf8), algorithm: .sha256, password: "ABC123",
+            _ = try await cardSession.signDocument(document: Data("lost".utf8), algorithm: .sha256, password: Data("ABC123".utf8),
                                                    options: SignOptions(confirmLastAttempt: false, allowLegacySha1: false))
         }
         let error = await thrownError { try await reader.run() }

@@ -20,7 +20,7 @@ final class SigningTests: XCTestCase {
         KazashiNFC.useSimulatedCard(virtualCard)
         let document = Data("契約書 第1版 / contract, version 1".utf8)
 
-        let result = try await KazashiNFC.sign(document: document, algorithm: .sha256, password: "ABC123")
+        let result = try await KazashiNFC.sign(document: document, algorithm: .sha256, password: Data("ABC123".utf8))
 
         XCTAssertEqual(result.algorithm, .sha256)
         XCTAssertEqual(result.digest, Data(SHA256.hash(data: document)))
@@ -48,7 +48,7 @@ final class SigningTests: XCTestCase {
         let digest = Data(SHA384.hash(data: document))
 
         let result = try await cardSession.signDigest(digest: digest, algorithm: .sha384,
-                                                      password: "ABC123", options: SignOptions())
+                                                      password: Data("ABC123".utf8), options: SignOptions())
 
         XCTAssertEqual(result.digest, digest)
         XCTAssertTrue(try SecurityFramework.verifies(result.signature, of: document, certificate: result.certificate.der,
@@ -59,7 +59,7 @@ final class SigningTests: XCTestCase {
         let virtualCard = VirtualCard(profile: .physicalCard)
         KazashiNFC.useSimulatedCard(virtualCard)
 
-        let result = try await KazashiNFC.sign(document: Data("doc".utf8), password: "abc123")
+        let result = try await KazashiNFC.sign(document: Data("doc".utf8), password: Data("abc123".utf8))
 
         XCTAssertEqual(result.signature.count, 256)
         XCTAssertEqual(virtualCard.attemptsLeft(pin: .signing), 5)
@@ -73,7 +73,7 @@ final class SigningTests: XCTestCase {
         guard refused?.kind == .pinRequired, refused?.pinKind == .signing else {
             return XCTFail("expected PinRequired(.signing), got \(String(describing: refused))")
         }
-        let certificate = try await cardSession.readSigningCertificate(password: "ABC123", confirmLastAttempt: false)
+        let certificate = try await cardSession.readSigningCertificate(password: Data("ABC123".utf8), confirmLastAttempt: false)
         XCTAssertEqual(certificate.purpose, .signature)
         XCTAssertEqual(virtualCard.pinVerifications(), 1)
     }

@@ -30,7 +30,7 @@ final class TokenTests: XCTestCase {
         XCTAssertFalse(status.signingCertificatePresent)
         XCTAssertNil(status.signingPassword)
 
-        let error = await kazashiError { try await KazashiNFC.sign(document: Data("d".utf8), password: "ABC123") }
+        let error = await kazashiError { try await KazashiNFC.sign(document: Data("d".utf8), password: Data("ABC123".utf8)) }
         guard error?.kind == .noSigningCertificate else {
             return XCTFail("expected NoSigningCertificate, got \(String(describing: error))")
         }
@@ -38,7 +38,7 @@ final class TokenTests: XCTestCase {
 
         // Log-in still works: the authentication certificate is there.
         let challenge = Data("under 15".utf8)
-        let login = try await KazashiNFC.login(challenge: challenge, pin: "1234")
+        let login = try await KazashiNFC.login(challenge: challenge, pin: Data("1234".utf8))
         XCTAssertTrue(try SecurityFramework.verifies(login.signature, of: challenge, certificate: login.certificate.der))
     }
 
@@ -55,11 +55,11 @@ final class TokenTests: XCTestCase {
             return XCTFail("expected PinRequired, got \(String(describing: error))")
         }
 
-        let certificate = try await cardSession.readAuthenticationCertificateWithPin(pin: "1234", confirmLastAttempt: false)
+        let certificate = try await cardSession.readAuthenticationCertificateWithPin(pin: Data("1234".utf8), confirmLastAttempt: false)
         XCTAssertEqual(certificate.purpose, .authentication)
 
         let challenge = Data("phone token".utf8)
-        let login = try await cardSession.login(challenge: challenge, pin: "1234", confirmLastAttempt: false)
+        let login = try await cardSession.login(challenge: challenge, pin: Data("1234".utf8), confirmLastAttempt: false)
         XCTAssertTrue(try SecurityFramework.verifies(login.signature, of: challenge, certificate: login.certificate.der))
     }
 

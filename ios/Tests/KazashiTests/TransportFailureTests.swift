@@ -15,7 +15,7 @@ final class TransportFailureTests: XCTestCase {
         let transceiver = FailingTransceiver(virtualCard, failure: NfcError.TagLost) { _ in true }
         KazashiNFC.useSimulatedCard(transceiver)
 
-        let error = await kazashiError { try await KazashiNFC.login(challenge: Data("c".utf8), pin: "1234") }
+        let error = await kazashiError { try await KazashiNFC.login(challenge: Data("c".utf8), pin: Data("1234".utf8)) }
 
         guard error?.kind == .tagLost else {
             return XCTFail("expected TagLost, got \(String(describing: error))")
@@ -37,7 +37,7 @@ final class TransportFailureTests: XCTestCase {
         KazashiNFC.useSimulatedCard(transceiver)
         let challenge = Data("interrupted".utf8)
 
-        let error = await kazashiError { try await KazashiNFC.login(challenge: challenge, pin: "1234") }
+        let error = await kazashiError { try await KazashiNFC.login(challenge: challenge, pin: Data("1234".utf8)) }
 
         guard error?.kind == .pinCheckInterrupted, error?.pinKind == .authentication else {
             return XCTFail("expected PinCheckInterrupted, got \(String(describing: error))")
@@ -50,7 +50,7 @@ final class TransportFailureTests: XCTestCase {
         // the app, not by the library.
         virtualCard.reset()
         KazashiNFC.useSimulatedCard(virtualCard)
-        let result = try await KazashiNFC.login(challenge: challenge, pin: "1234")
+        let result = try await KazashiNFC.login(challenge: challenge, pin: Data("1234".utf8))
         XCTAssertTrue(try SecurityFramework.verifies(result.signature, of: challenge, certificate: result.certificate.der))
         XCTAssertEqual(virtualCard.pinVerifications(), 1)
     }
@@ -62,7 +62,7 @@ final class TransportFailureTests: XCTestCase {
         }
         KazashiNFC.useSimulatedCard(transceiver)
 
-        let error = await kazashiError { try await KazashiNFC.sign(document: Data("d".utf8), password: "ABC123") }
+        let error = await kazashiError { try await KazashiNFC.sign(document: Data("d".utf8), password: Data("ABC123".utf8)) }
 
         guard error?.kind == .tagLost else {
             return XCTFail("expected TagLost, got \(String(describing: error))")

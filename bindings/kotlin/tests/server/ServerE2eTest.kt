@@ -29,6 +29,9 @@ import jp.kazashi.parseLoginRequest
 import kotlin.system.exitProcess
 import org.json.JSONObject
 
+/** A test PIN as the UTF-8 bytes the bindings take (test data; an app never holds a user's PIN in a String). */
+private fun utf8(text: String): ByteArray = text.toByteArray(Charsets.UTF_8)
+
 /** The server under test, and a JSON exchange with it. */
 class Server(val url: String) {
     private val http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build()
@@ -99,7 +102,7 @@ fun main() {
         val request = parseLoginRequest(requestJson, "localhost")
         check(request.prompt == "Log in to localhost") { request.prompt }
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
-            val result = CardSession(card).use { phone -> phone.loginV2(request, "1234", false, null) }
+            val result = CardSession(card).use { phone -> phone.loginV2(request, utf8("1234"), false, null) }
             val message = JSONObject(result.messageJson)
             check(message.getInt("version") == 2 && message.getString("relying_party") == "localhost")
             check(javaVerifiesLogin(message, result)) { "java.security rejects the log-in signature" }
@@ -134,7 +137,7 @@ fun main() {
         // An app that does not check: the card signs for other.example, the server refuses it.
         VirtualCard(VirtualCardProfile.PHYSICAL_CARD).use { card ->
             val request = parseLoginRequest(forged, null)
-            val result = CardSession(card).use { phone -> phone.loginV2(request, "1234", false, null) }
+            val result = CardSession(card).use { phone -> phone.loginV2(request, utf8("1234"), false, null) }
             val (status, verdict) = server.post("/v1/login/verify", result.messageJson)
             check(status == 422) { "HTTP $status $verdict" }
             check(verdict.getString("reason") == "relying-party-mismatch") { "$verdict" }

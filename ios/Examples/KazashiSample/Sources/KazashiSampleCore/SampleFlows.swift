@@ -44,8 +44,9 @@ public struct SampleFlows: Sendable {
         return SampleOutcome(text: lines.joined(separator: "\n"), signedMessage: nil, signature: nil, certificateDer: nil)
     }
 
-    /// Log in: signs a fresh random challenge with the authentication key.
-    public func login(pin: String, confirmLastAttempt: Bool, on card: NfcTransceiver?,
+    /// Log in: signs a fresh random challenge with the authentication key. `pin` is the PIN's
+    /// UTF-8 bytes, which the caller wipes (`KazashiNFC.wipe`) once this returns.
+    public func login(pin: Data, confirmLastAttempt: Bool, on card: NfcTransceiver?,
                       progress: @escaping @Sendable (String) -> Void) async throws -> SampleOutcome {
         let challenge = Data((0 ..< 32).map { _ in UInt8.random(in: .min ... .max) })
         let result = try await run(on: card, checking: .authentication, success: .loggedIn, progress: progress) { cardSession in
@@ -56,8 +57,9 @@ public struct SampleFlows: Sendable {
                              certificateDer: result.certificate.der)
     }
 
-    /// Signs `text` (UTF-8) with the signing key.
-    public func sign(text: String, password: String, confirmLastAttempt: Bool, on card: NfcTransceiver?,
+    /// Signs `text` (UTF-8) with the signing key. `password` is the password's UTF-8 bytes, which
+    /// the caller wipes once this returns.
+    public func sign(text: String, password: Data, confirmLastAttempt: Bool, on card: NfcTransceiver?,
                      progress: @escaping @Sendable (String) -> Void) async throws -> SampleOutcome {
         let document = Data(text.utf8)
         let result = try await run(on: card, checking: .signing, success: .signed, progress: progress) { cardSession in

@@ -53,7 +53,7 @@ public final class SampleModel: ObservableObject {
         let card = self.card
         let screen = self.screen
         // The secrets leave the fields at once.
-        let pin = self.pin, password = self.password, text = self.text, confirm = confirmLastAttempt
+        let pinText = self.pin, passwordText = self.password, text = self.text, confirm = confirmLastAttempt
         self.pin = ""
         self.password = ""
         confirmLastAttempt = false
@@ -66,6 +66,16 @@ public final class SampleModel: ObservableObject {
         }
         let flows = self.flows
         Task {
+            // SecureField gives a String, and a Swift String cannot be wiped: that is why the
+            // library takes PINs as Data. The text becomes bytes here, at the edge, and the bytes
+            // are wiped once the flow has returned. An app with its own keypad would collect the
+            // digits as bytes and never make a String at all.
+            var pin = Data(pinText.utf8)
+            var password = Data(passwordText.utf8)
+            defer {
+                KazashiNFC.wipe(&pin)
+                KazashiNFC.wipe(&password)
+            }
             do {
                 let outcome: SampleOutcome
                 switch screen {

@@ -40,8 +40,8 @@ final class SampleFlowsTests: XCTestCase {
     func testLogInAndSignReturnSignaturesThatVerify() async throws {
         let virtualCard = VirtualCard(profile: .physicalCard)
         let lines = Lines()
-        let login = try await flows.login(pin: "1234", confirmLastAttempt: false, on: virtualCard) { lines.append($0) }
-        let signed = try await flows.sign(text: "申請書", password: "ABC123", confirmLastAttempt: false,
+        let login = try await flows.login(pin: Data("1234".utf8), confirmLastAttempt: false, on: virtualCard) { lines.append($0) }
+        let signed = try await flows.sign(text: "申請書", password: Data("ABC123".utf8), confirmLastAttempt: false,
                                           on: virtualCard) { lines.append($0) }
         XCTAssertTrue(lines.all.contains(flows.messages.progressText(.signing, checking: .signing)), "\(lines.all)")
         XCTAssertEqual(signed.signedMessage, Data("申請書".utf8))
@@ -64,7 +64,7 @@ final class SampleFlowsTests: XCTestCase {
     func testAWrongPinShowsTheCatalogueSentence() async throws {
         let virtualCard = VirtualCard(profile: .physicalCard)
         do {
-            _ = try await flows.login(pin: "9999", confirmLastAttempt: false, on: virtualCard) { _ in }
+            _ = try await flows.login(pin: Data("9999".utf8), confirmLastAttempt: false, on: virtualCard) { _ in }
             XCTFail("a wrong PIN logged in")
         } catch {
             let text = flows.errorText(error)

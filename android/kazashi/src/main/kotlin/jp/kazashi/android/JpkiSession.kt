@@ -25,6 +25,7 @@ import kotlinx.coroutines.withContext
  * `stage.userMessage(secret)` under the card picture.
  *
  * ```
+ * // pin: CharArray, wiped by the call (PinEntry.kt)
  * val result = isoDep.withJpkiSession { session -> session.login(challenge, pin, false) }
  * ```
  */

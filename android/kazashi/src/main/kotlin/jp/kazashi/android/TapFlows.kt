@@ -17,22 +17,27 @@ import jp.kazashi.SurfaceUnlock
 // One-tap shortcuts for what apps do with the card. Each is one withJpkiSession call;
 // use withJpkiSession directly to combine flows on one tap. Errors are the session's
 // KazashiException.Failed with an ErrorKind; none of these functions retries or re-sends a PIN.
+//
+// Every secret (PIN, signing password, verification number) is a CharArray that these functions
+// overwrite with zeros when they return or throw, even when the tap never reached the card (see
+// PinEntry.kt for why: a String cannot be wiped). Ask the user again for another attempt.
 
 /**
  * Tap to log in (log-in version 1): signs SHA-256([challenge]) with the card's authentication key after verifying
  * the 4-digit authentication PIN. The result's signature is already checked against its
  * certificate. The signature is not bound to any relying party: prefer the [LoginRequest] overload.
  *
+ * @param pin the PIN as the user typed it; overwritten with zeros when this returns or throws.
  * @param confirmLastAttempt `true` only after telling the user that one attempt is left and that a
  *   wrong PIN locks it; otherwise the card is not asked and `ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED`
  *   is thrown.
  */
-suspend fun IsoDep.tapToLogin(challenge: ByteArray, pin: String, confirmLastAttempt: Boolean = false): LoginResult =
+suspend fun IsoDep.tapToLogin(challenge: ByteArray, pin: CharArray, confirmLastAttempt: Boolean = false): LoginResult =
     asIsoDepLink().tapToLogin(challenge, pin, confirmLastAttempt)
 
 /** [IsoDep.tapToLogin] over any [IsoDepLink]. */
-suspend fun IsoDepLink.tapToLogin(challenge: ByteArray, pin: String, confirmLastAttempt: Boolean = false): LoginResult =
-    withJpkiSession { session -> session.login(challenge, pin, confirmLastAttempt) }
+suspend fun IsoDepLink.tapToLogin(challenge: ByteArray, pin: CharArray, confirmLastAttempt: Boolean = false): LoginResult =
+    withSecretBytes(pin) { bytes -> withJpkiSession { session -> session.login(challenge, bytes, confirmLastAttempt) } }
 
 /**
  * Tap to log in to a relying party (log-in version 2): signs the domain-separated bytes of
@@ -46,7 +51,7 @@ suspend fun IsoDepLink.tapToLogin(challenge: ByteArray, pin: String, confirmLast
  */
 suspend fun IsoDep.tapToLogin(
     request: LoginRequest,
-    pin: String,
+    pin: CharArray,
     confirmLastAttempt: Boolean = false,
     cachedCertificate: ByteArray? = null,
 ): LoginV2Result = asIsoDepLink().tapToLogin(request, pin, confirmLastAttempt, cachedCertificate)
@@ -54,22 +59,25 @@ suspend fun IsoDep.tapToLogin(
 /** [IsoDep.tapToLogin] with a [LoginRequest], over any [IsoDepLink]. */
 suspend fun IsoDepLink.tapToLogin(
     request: LoginRequest,
-    pin: String,
+    pin: CharArray,
     confirmLastAttempt: Boolean = false,
     cachedCertificate: ByteArray? = null,
 ): LoginV2Result =
-    withJpkiSession { session -> session.loginV2(request, pin, confirmLastAttempt, cachedCertificate) }
+    withSecretBytes(pin) { bytes ->
+        withJpkiSession { session -> session.loginV2(request, bytes, confirmLastAttempt, cachedCertificate) }
+    }
 
 /**
  * Tap to sign: hashes [document] with [algorithm] and signs the digest with the card's signature
  * key after verifying the signing password (6–16 characters, A–Z and 0–9). The result carries the
  * signing certificate, whose subject holds the holder's personal data.
  *
+ * @param password overwritten with zeros when this returns or throws.
  * @param confirmLastAttempt as for [tapToLogin].
  */
 suspend fun IsoDep.tapToSign(
     document: ByteArray,
-    password: String,
+    password: CharArray,
     confirmLastAttempt: Boolean = false,
     algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
 ): SignResult = asIsoDepLink().tapToSign(document, password, confirmLastAttempt, algorithm)
@@ -77,12 +85,14 @@ suspend fun IsoDep.tapToSign(
 /** [IsoDep.tapToSign] over any [IsoDepLink]. */
 suspend fun IsoDepLink.tapToSign(
     document: ByteArray,
-    password: String,
+    password: CharArray,
     confirmLastAttempt: Boolean = false,
     algorithm: DigestAlgorithm = DigestAlgorithm.SHA256,
 ): SignResult =
-    withJpkiSession { session ->
-        session.signDocument(document, algorithm, password, SignOptions(confirmLastAttempt = confirmLastAttempt))
+    withSecretBytes(password) { bytes ->
+        withJpkiSession { session ->
+            session.signDocument(document, algorithm, bytes, SignOptions(confirmLastAttempt = confirmLastAttempt))
+        }
     }
 
 /**
@@ -110,7 +120,7 @@ suspend fun IsoDepLink.tapToSign(
  */
 suspend fun IsoDep.tapToReadCardInfo(
     unlock: AttributesUnlock,
-    secret: String,
+    secret: CharArray,
     confirmLastAttempt: Boolean = false,
     issuerKey: ByteArray? = null,
 ): CardInfoAttributes = asIsoDepLink().tapToReadCardInfo(unlock, secret, confirmLastAttempt, issuerKey)
@@ -118,11 +128,13 @@ suspend fun IsoDep.tapToReadCardInfo(
 /** [IsoDep.tapToReadCardInfo] over any [IsoDepLink]. */
 suspend fun IsoDepLink.tapToReadCardInfo(
     unlock: AttributesUnlock,
-    secret: String,
+    secret: CharArray,
     confirmLastAttempt: Boolean = false,
     issuerKey: ByteArray? = null,
 ): CardInfoAttributes =
-    withJpkiSession { session -> session.readCardInfo(unlock, secret, confirmLastAttempt, issuerKey) }
+    withSecretBytes(secret) { bytes ->
+        withJpkiSession { session -> session.readCardInfo(unlock, bytes, confirmLastAttempt, issuerKey) }
+    }
 
 /**
  * Tap to read the My Number (個人番号) from the card-info application. This is the only shortcut
@@ -146,7 +158,7 @@ suspend fun IsoDepLink.tapToReadCardInfo(
  */
 suspend fun IsoDep.tapToReadMyNumber(
     unlock: MyNumberUnlock,
-    secret: String,
+    secret: CharArray,
     confirmLastAttempt: Boolean = false,
     issuerKey: ByteArray? = null,
 ): MyNumberResult = asIsoDepLink().tapToReadMyNumber(unlock, secret, confirmLastAttempt, issuerKey)
@@ -154,11 +166,13 @@ suspend fun IsoDep.tapToReadMyNumber(
 /** [IsoDep.tapToReadMyNumber] over any [IsoDepLink]. */
 suspend fun IsoDepLink.tapToReadMyNumber(
     unlock: MyNumberUnlock,
-    secret: String,
+    secret: CharArray,
     confirmLastAttempt: Boolean = false,
     issuerKey: ByteArray? = null,
 ): MyNumberResult =
-    withJpkiSession { session -> session.readMyNumber(unlock, secret, confirmLastAttempt, issuerKey) }
+    withSecretBytes(secret) { bytes ->
+        withJpkiSession { session -> session.readMyNumber(unlock, bytes, confirmLastAttempt, issuerKey) }
+    }
 
 /**
  * Tap to read the card's front from the card-surface application (券面事項確認AP): the face photo
@@ -196,7 +210,7 @@ suspend fun IsoDepLink.tapToReadMyNumber(
  */
 suspend fun IsoDep.tapToReadCardSurface(
     unlock: SurfaceUnlock,
-    secret: String,
+    secret: CharArray,
     confirmLastAttempt: Boolean = false,
     issuerKey: ByteArray? = null,
 ): CardSurface = asIsoDepLink().tapToReadCardSurface(unlock, secret, confirmLastAttempt, issuerKey)
@@ -204,8 +218,10 @@ suspend fun IsoDep.tapToReadCardSurface(
 /** [IsoDep.tapToReadCardSurface] over any [IsoDepLink]. */
 suspend fun IsoDepLink.tapToReadCardSurface(
     unlock: SurfaceUnlock,
-    secret: String,
+    secret: CharArray,
     confirmLastAttempt: Boolean = false,
     issuerKey: ByteArray? = null,
 ): CardSurface =
-    withJpkiSession { session -> session.readCardSurface(unlock, secret, confirmLastAttempt, issuerKey) }
+    withSecretBytes(secret) { bytes ->
+        withJpkiSession { session -> session.readCardSurface(unlock, bytes, confirmLastAttempt, issuerKey) }
+    }

@@ -47,7 +47,7 @@ val cardInfoTests = listOf(
     test("tap to read card info with the card-info PIN: the four attributes, integrity-checked, equal to the signing certificate's") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val recording = RecordingCardLink(card)
-        val attributes = recording.link.tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN)
+        val attributes = recording.link.tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN.toCharArray())
 
         val signing = parseCertificate(card.certificate(CertificateKind.SIGNING) ?: fail("no signing certificate"))
         val personal = signing.personal ?: fail("the signing certificate has no personal data")
@@ -84,10 +84,10 @@ val cardInfoTests = listOf(
     test("tap to read card info with verification number B, and with the issuer key: the certificate is verified too") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val numberBAttempts = card.attemptsLeft(PinKind.VERIFICATION_NUMBER_B)
-        val byPin = cardLinkTo(card).tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN)
+        val byPin = cardLinkTo(card).tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN.toCharArray())
         val byNumberB = cardLinkTo(card).tapToReadCardInfo(
             AttributesUnlock.VERIFICATION_NUMBER_B,
-            card.verificationNumberB(),
+            card.verificationNumberB().toCharArray(),
             issuerKey = card.cardInfoIssuerKey(),
         )
         assertEquals(byPin.name, byNumberB.name, "name")
@@ -104,7 +104,7 @@ val cardInfoTests = listOf(
         assertTrue(expected.matches(Regex("\\d{12}"))) { "the virtual card's My Number is not 12 digits" }
 
         val recording = RecordingCardLink(card)
-        val byPin = recording.link.tapToReadMyNumber(MyNumberUnlock.CARD_INFO_PIN, CARD_INFO_PIN)
+        val byPin = recording.link.tapToReadMyNumber(MyNumberUnlock.CARD_INFO_PIN, CARD_INFO_PIN.toCharArray())
         assertTrue(byPin.digits() == expected) { "the My Number read with the PIN differs from the card's" }
         // The control for the attributes test's "not in any response": here it must be found.
         assertTrue(recording.anyResponseContains(expected.toByteArray(Charsets.US_ASCII))) {
@@ -114,14 +114,14 @@ val cardInfoTests = listOf(
         assertEquals(IntegrityCheck.PASSED, byPin.integrity().recordSignature, "record signature")
         assertEquals(IntegrityCheck.NOT_READ, byPin.integrity().attributesDigest, "attributes digest")
 
-        val byNumberA = cardLinkTo(card).tapToReadMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, expected)
+        val byNumberA = cardLinkTo(card).tapToReadMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, expected.toCharArray())
         assertTrue(byNumberA.digits() == expected) { "the My Number read with verification number A differs" }
         assertEquals(2u, card.pinVerifications(), "VERIFYs carrying a secret")
     },
     test("a wrong card-info PIN: WRONG_PIN for PinKind.CARD_INFO with 2 left, JPKI counters untouched") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val link = cardLinkTo(card)
-        val e = assertFailure(ErrorKind.WRONG_PIN) { link.tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, "9999") }
+        val e = assertFailure(ErrorKind.WRONG_PIN) { link.tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, "9999".toCharArray()) }
         assertEquals(PinKind.CARD_INFO, e.pin, "pin")
         assertEquals(2.toUByte(), e.attemptsLeft, "attempts left")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
@@ -137,11 +137,11 @@ val cardInfoTests = listOf(
     test("a malformed card-info PIN or verification number: INVALID_PIN_FORMAT, nothing sent") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val pinLink = cardLinkTo(card)
-        val e = assertFailure(ErrorKind.INVALID_PIN_FORMAT) { pinLink.tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, "12a4") }
+        val e = assertFailure(ErrorKind.INVALID_PIN_FORMAT) { pinLink.tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, "12a4".toCharArray()) }
         assertEquals(PinKind.CARD_INFO, e.pin, "pin")
         val numberLink = cardLinkTo(card)
         val a = assertFailure(ErrorKind.INVALID_PIN_FORMAT) {
-            numberLink.tapToReadMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, "12345")
+            numberLink.tapToReadMyNumber(MyNumberUnlock.VERIFICATION_NUMBER_A, "12345".toCharArray())
         }
         assertEquals(PinKind.VERIFICATION_NUMBER_A, a.pin, "pin")
         assertEquals(0u, card.pinVerifications(), "VERIFYs carrying a secret")
@@ -152,28 +152,28 @@ val cardInfoTests = listOf(
     test("one card-info attempt left: LAST_ATTEMPT_NOT_CONFIRMED without any VERIFY, then the read once confirmed") {
         val card = VirtualCard(VirtualCardProfile.CARD_INFO_LAST_ATTEMPT)
         val e = assertFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) {
-            cardLinkTo(card).tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN)
+            cardLinkTo(card).tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN.toCharArray())
         }
         assertEquals(PinKind.CARD_INFO, e.pin, "pin")
         assertEquals(0u, card.pinVerifications(), "VERIFYs before confirmation")
-        val attributes = cardLinkTo(card).tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN, confirmLastAttempt = true)
+        val attributes = cardLinkTo(card).tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN.toCharArray(), confirmLastAttempt = true)
         assertTrue(attributes.name.isNotEmpty()) { "no name" }
         assertEquals(1u, card.pinVerifications(), "VERIFYs after confirmation")
     },
     test("a locked card-info PIN: PIN_BLOCKED without any VERIFY; verification number B still opens the attributes") {
         val card = VirtualCard(VirtualCardProfile.CARD_INFO_PIN_BLOCKED)
         val e = assertFailure(ErrorKind.PIN_BLOCKED) {
-            cardLinkTo(card).tapToReadMyNumber(MyNumberUnlock.CARD_INFO_PIN, CARD_INFO_PIN, confirmLastAttempt = true)
+            cardLinkTo(card).tapToReadMyNumber(MyNumberUnlock.CARD_INFO_PIN, CARD_INFO_PIN.toCharArray(), confirmLastAttempt = true)
         }
         assertEquals(PinKind.CARD_INFO, e.pin, "pin")
         assertEquals(0u, card.pinVerifications(), "VERIFYs to a locked PIN")
-        val attributes = cardLinkTo(card).tapToReadCardInfo(AttributesUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB())
+        val attributes = cardLinkTo(card).tapToReadCardInfo(AttributesUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB().toCharArray())
         assertEquals(IntegrityCheck.PASSED, attributes.integrity.attributesDigest, "attributes digest")
     },
     test("tampered attributes: INTEGRITY_CHECK_FAILED, nothing returned, a user message without personal data") {
         val card = VirtualCard(VirtualCardProfile.CARD_INFO_TAMPERED)
         val link = cardLinkTo(card)
-        val e = assertFailure(ErrorKind.INTEGRITY_CHECK_FAILED) { link.tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN) }
+        val e = assertFailure(ErrorKind.INTEGRITY_CHECK_FAILED) { link.tapToReadCardInfo(AttributesUnlock.CARD_INFO_PIN, CARD_INFO_PIN.toCharArray()) }
         val message = (e as KazashiException).userMessage(Locale.ENGLISH)
         assertTrue(e.reason.isNotBlank() && e.action.isNotBlank()) { "no reason or action" }
         assertTrue((e as KazashiException).userMessage(Locale.JAPANESE).contains("市区町村の窓口")) { "no Japanese guidance" }

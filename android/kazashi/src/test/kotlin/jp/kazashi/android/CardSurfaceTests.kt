@@ -52,7 +52,7 @@ val cardSurfaceTests = listOf(
         val link = surfaceLinkTo(card)
         val surface = link.tapToReadCardSurface(
             SurfaceUnlock.VERIFICATION_NUMBER_A,
-            card.myNumber(),
+            card.myNumber().toCharArray(),
             issuerKey = card.cardInfoIssuerKey(),
         )
 
@@ -82,9 +82,9 @@ val cardSurfaceTests = listOf(
     },
     test("tap to read the card surface with verification number B: the same front, issuer not verified without a key, no My Number on the link") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
-        val byA = surfaceLinkTo(card).tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_A, card.myNumber())
+        val byA = surfaceLinkTo(card).tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_A, card.myNumber().toCharArray())
         val recording = RecordingSurfaceLink(card)
-        val byB = recording.link.tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB())
+        val byB = recording.link.tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, card.verificationNumberB().toCharArray())
 
         assertTrue(byB.photo.startsWith(JP2_SIGNATURE)) { "the photo does not start with the JPEG 2000 signature box" }
         assertEquals("image/jp2", byB.photoMediaType, "photo media type")
@@ -112,7 +112,7 @@ val cardSurfaceTests = listOf(
         assertTrue(wrong != right && wrong.length == 14) { "the wrong number is not a different 14-digit number" }
 
         val link = surfaceLinkTo(card)
-        val e = assertFailure(ErrorKind.WRONG_PIN) { link.tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, wrong) }
+        val e = assertFailure(ErrorKind.WRONG_PIN) { link.tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, wrong.toCharArray()) }
         assertEquals(PinKind.VERIFICATION_NUMBER_B, e.pin, "pin")
         assertEquals((beforeLeft - 1u).toUByte(), e.attemptsLeft, "attempts left")
         assertEquals(1, link.exchanges.count { isVerifyWithPin(it.command) }, "VERIFYs sent")
@@ -134,7 +134,7 @@ val cardSurfaceTests = listOf(
         assertEquals(3.toUByte(), card.attemptsLeft(PinKind.CARD_INFO), "card-info PIN attempts left")
 
         // The right number still opens the front, and the counter is full again.
-        val surfaceRead = surfaceLinkTo(card).tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, right)
+        val surfaceRead = surfaceLinkTo(card).tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, right.toCharArray())
         assertTrue(surfaceRead.photo.startsWith(JP2_SIGNATURE)) { "no photo after the right number" }
         val after = surfaceLinkTo(card).withJpkiSession { it.cardSurfaceRetryCounter(PinKind.VERIFICATION_NUMBER_B) }
         assertEquals(beforeLeft, after.attemptsLeft, "the card-surface counter after the right number")
@@ -142,10 +142,10 @@ val cardSurfaceTests = listOf(
     test("a malformed verification number: INVALID_PIN_FORMAT, nothing sent") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val linkB = surfaceLinkTo(card)
-        val b = assertFailure(ErrorKind.INVALID_PIN_FORMAT) { linkB.tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, "1234") }
+        val b = assertFailure(ErrorKind.INVALID_PIN_FORMAT) { linkB.tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_B, "1234".toCharArray()) }
         assertEquals(PinKind.VERIFICATION_NUMBER_B, b.pin, "pin")
         val linkA = surfaceLinkTo(card)
-        val a = assertFailure(ErrorKind.INVALID_PIN_FORMAT) { linkA.tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_A, "12345") }
+        val a = assertFailure(ErrorKind.INVALID_PIN_FORMAT) { linkA.tapToReadCardSurface(SurfaceUnlock.VERIFICATION_NUMBER_A, "12345".toCharArray()) }
         assertEquals(PinKind.VERIFICATION_NUMBER_A, a.pin, "pin")
         assertEquals(0u, card.pinVerifications(), "VERIFYs carrying a secret")
         assertTrue(linkA.exchanges.none { isVerifyWithPin(it.command) } && linkB.exchanges.none { isVerifyWithPin(it.command) }) {

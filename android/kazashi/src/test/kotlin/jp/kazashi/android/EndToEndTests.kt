@@ -56,7 +56,7 @@ val endToEndTests = listOf(
     test("tap to log in: the signature verifies with SHA256withRSA against the returned certificate") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val link = cardLink(card)
-        val result = link.tapToLogin(CHALLENGE, AUTH_PIN)
+        val result = link.tapToLogin(CHALLENGE, AUTH_PIN.toCharArray())
 
         val certificate = x509(result.certificate.der)
         assertSha256WithRsa(certificate, CHALLENGE, result.signature)
@@ -72,7 +72,7 @@ val endToEndTests = listOf(
     test("tap to sign: the document signature verifies with SHA256withRSA against the signing certificate") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val link = cardLink(card)
-        val result = link.tapToSign(DOCUMENT, SIGNING_PASSWORD)
+        val result = link.tapToSign(DOCUMENT, SIGNING_PASSWORD.toCharArray())
 
         val certificate = x509(result.certificate.der)
         assertSha256WithRsa(certificate, DOCUMENT, result.signature)
@@ -91,7 +91,7 @@ val endToEndTests = listOf(
             val link = cardLink(card)
             link.withJpkiSession(dispatcher = executor.asCoroutineDispatcher()) { session ->
                 assertEquals(3.toUByte(), session.status().authenticationPin.attemptsLeft, "attempts before")
-                session.login(CHALLENGE, AUTH_PIN, false)
+                session.login(CHALLENGE, AUTH_PIN.toCharArray(), false)
             }
             assertEquals(1, link.connectCalls, "connect() calls")
             assertEquals(setOf("kazashi-test-nfc"), (link.ioThreads + link.capabilityThreads).toSet(), "threads")
@@ -102,13 +102,13 @@ val endToEndTests = listOf(
     test("over a short-APDU-only link, every command fits in 261 bytes") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val link = cardLink(card, extendedLength = false, maxLength = 261)
-        val result = link.tapToSign(DOCUMENT, SIGNING_PASSWORD)
+        val result = link.tapToSign(DOCUMENT, SIGNING_PASSWORD.toCharArray())
         assertSha256WithRsa(x509(result.certificate.der), DOCUMENT, result.signature)
         assertTrue(link.exchanges.all { it.command.size <= 261 }) { "a command exceeded 261 bytes" }
     },
     test("a wrong PIN surfaces as WrongPin with the attempts left, after exactly one VERIFY") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
-        val e = assertFailure(ErrorKind.WRONG_PIN) { cardLink(card).tapToLogin(CHALLENGE, "9999") }
+        val e = assertFailure(ErrorKind.WRONG_PIN) { cardLink(card).tapToLogin(CHALLENGE, "9999".toCharArray()) }
         assertEquals(2.toUByte(), e.attemptsLeft, "attempts left")
         assertEquals(PinKind.AUTHENTICATION, e.pin, "pin")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
@@ -126,7 +126,7 @@ val endToEndTests = listOf(
             }
         }
         val result = cardLink(card).withJpkiSession(progress = listener) { session ->
-            session.signDocument(DOCUMENT, DigestAlgorithm.SHA256, SIGNING_PASSWORD, SignOptions())
+            session.signDocument(DOCUMENT, DigestAlgorithm.SHA256, SIGNING_PASSWORD.toCharArray(), SignOptions())
         }
         assertSha256WithRsa(x509(result.certificate.der), DOCUMENT, result.signature)
         assertEquals(
@@ -143,31 +143,31 @@ val endToEndTests = listOf(
     test("shortApdusOnly(): a link claiming extended length is driven with short APDUs, and the signature verifies") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val link = cardLink(card, extendedLength = true, maxLength = 65_546)
-        val result = link.shortApdusOnly().tapToSign(DOCUMENT, SIGNING_PASSWORD)
+        val result = link.shortApdusOnly().tapToSign(DOCUMENT, SIGNING_PASSWORD.toCharArray())
         assertSha256WithRsa(x509(result.certificate.der), DOCUMENT, result.signature)
         assertTrue(link.exchanges.all { it.command.size <= 261 }) { "an extended APDU was sent" }
         assertTrue(link.exchanges.none { isExtendedApdu(it.command) }) { "an extended-length command was sent" }
     },
     test("a locked phone-token PIN points to the Myna Portal app; the notice names the back of the phone") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
-        repeat(3) { runCatching { cardLink(card).tapToLogin(CHALLENGE, "9999", confirmLastAttempt = true) } }
-        val e: KazashiException = assertFailure(ErrorKind.PIN_BLOCKED) { cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN) }
+        repeat(3) { runCatching { cardLink(card).tapToLogin(CHALLENGE, "9999".toCharArray(), confirmLastAttempt = true) } }
+        val e: KazashiException = assertFailure(ErrorKind.PIN_BLOCKED) { cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN.toCharArray()) }
         assertTrue(e.userMessage(Locale.ENGLISH).contains("municipal office")) { e.userMessage(Locale.ENGLISH) }
         assertTrue(e.userMessage(Locale.ENGLISH, phoneToken = true).contains("Myna Portal")) { "phone token guidance" }
         assertTrue(Notice.HOLD_CARD.userMessage(Locale.ENGLISH).contains("back of your phone")) { "hold-card notice" }
     },
     test("one attempt left: LastAttemptNotConfirmed without any VERIFY, then success once confirmed") {
         val card = VirtualCard(VirtualCardProfile.AUTH_LAST_ATTEMPT)
-        assertFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) { cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN) }
+        assertFailure(ErrorKind.LAST_ATTEMPT_NOT_CONFIRMED) { cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN.toCharArray()) }
         assertEquals(0u, card.pinVerifications(), "VERIFYs before confirmation")
-        val result = cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN, confirmLastAttempt = true)
+        val result = cardLink(card).tapToLogin(CHALLENGE, AUTH_PIN.toCharArray(), confirmLastAttempt = true)
         assertSha256WithRsa(x509(result.certificate.der), CHALLENGE, result.signature)
         assertEquals(1u, card.pinVerifications(), "VERIFYs after confirmation")
     },
     test("tag lost during the signature: ErrorKind.TAG_LOST, no extra VERIFY, connection closed") {
         val card = VirtualCard(VirtualCardProfile.PHYSICAL_CARD)
         val link = cardLink(card) { command, answer -> if (isSignatureCommand(command)) throw TagLostException() else answer() }
-        assertFailure(ErrorKind.TAG_LOST) { link.tapToLogin(CHALLENGE, AUTH_PIN) }
+        assertFailure(ErrorKind.TAG_LOST) { link.tapToLogin(CHALLENGE, AUTH_PIN.toCharArray()) }
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertEquals(1, link.exchanges.count { isVerifyWithPin(it.command) }, "VERIFYs sent")
         assertTrue(!link.isOpen) { "the connection was left open" }
@@ -178,7 +178,7 @@ val endToEndTests = listOf(
             val response = answer()
             if (isVerifyWithPin(command)) throw TagLostException() else response
         }
-        val e = assertFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { link.tapToSign(DOCUMENT, SIGNING_PASSWORD) }
+        val e = assertFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { link.tapToSign(DOCUMENT, SIGNING_PASSWORD.toCharArray()) }
         assertEquals(PinKind.SIGNING, e.pin, "pin")
         assertEquals(1u, card.pinVerifications(), "VERIFYs carrying a PIN")
         assertTrue(link.exchanges.none { isSignatureCommand(it.command) }) { "signed after an interrupted VERIFY" }
@@ -190,7 +190,7 @@ val endToEndTests = listOf(
         val link = cardLink(card) { command, answer ->
             if (isSignatureCommand(command)) throw TagLostException("Tag was lost.") else answer()
         }
-        val e = assertFailure(ErrorKind.TAG_LOST) { link.tapToSign(DOCUMENT, SIGNING_PASSWORD) }
+        val e = assertFailure(ErrorKind.TAG_LOST) { link.tapToSign(DOCUMENT, SIGNING_PASSWORD.toCharArray()) }
         val asBase: KazashiException = e
         val english = asBase.userMessage(Locale.ENGLISH)
         assertTrue(english.contains("moved away") && english.contains("Tap again")) { "tag-lost text: $english" }
@@ -209,7 +209,7 @@ val endToEndTests = listOf(
                 override fun linkInfo(): LinkInfo = throw failure
             }
             val result = try {
-                CardSession(throwing).use { it.signDocument(DOCUMENT, DigestAlgorithm.SHA256, SIGNING_PASSWORD, SignOptions()) }
+                CardSession(throwing).use { it.signDocument(DOCUMENT, DigestAlgorithm.SHA256, SIGNING_PASSWORD.toCharArray(), SignOptions()) }
             } finally {
                 link.close()
             }
@@ -229,7 +229,7 @@ val endToEndTests = listOf(
         }
         link.onClose = { released.countDown() }
         coroutineScope {
-            val tap = launch { link.tapToLogin(CHALLENGE, AUTH_PIN) }
+            val tap = launch { link.tapToLogin(CHALLENGE, AUTH_PIN.toCharArray()) }
             runInterruptible(Dispatchers.IO) { check(entered.await(20, TimeUnit.SECONDS)) { "no command reached the link" } }
             tap.cancelAndJoin()
         }

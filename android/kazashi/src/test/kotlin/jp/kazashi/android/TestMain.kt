@@ -11,7 +11,7 @@ import kotlinx.coroutines.withTimeout
  * A plain runner rather than JUnit keeps the test classpath to what the script already has.
  */
 fun main() {
-    val tests = transceiverTests + endToEndTests + cardInfoTests + cardSurfaceTests
+    val tests = transceiverTests + endToEndTests + cardInfoTests + cardSurfaceTests + pinEntryTests
     var passed = 0
     var failed = 0
     for (case in tests) {

@@ -129,6 +129,22 @@ private val cases = listOf(
             scope.cancel()
         }
     },
+    Case("a wrong PIN's array and a full-width PIN's array are wiped; the full-width one never reaches the card") {
+        val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
+        val (c, access) = controller(scope)
+        val wrong = "9999".toCharArray()
+        checkNotNull(c.start(Request.Login(wrong))).join()
+        check(c.state.value.errorKind == ErrorKind.WRONG_PIN) { "kind ${c.state.value.errorKind}" }
+        check(wrong.all { it == '\u0000' }) { "the wrong PIN's array was not wiped" }
+        val commands = access.card.commandsProcessed()
+        val fullWidth = "１２３４".toCharArray()
+        checkNotNull(c.start(Request.Login(fullWidth))).join()
+        check(c.state.value.errorKind == ErrorKind.INVALID_PIN_FORMAT) { "kind ${c.state.value.errorKind}" }
+        check(fullWidth.all { it == '\u0000' }) { "the full-width PIN's array was not wiped" }
+        check(access.card.commandsProcessed() == commands) { "${access.card.commandsProcessed() - commands} commands for a full-width PIN" }
+        check(access.card.attemptsLeft(PinKind.AUTHENTICATION) == 2.toUByte()) { "attempts left on the card" }
+        scope.cancel()
+    },
     Case("with NFC the request waits for a tap; NFC off shows the catalogue's notice; nothing reaches the virtual card") {
         val scope = CoroutineScope(SupervisorJob() + Dispatchers.Default)
         val (c, access) = controller(scope)

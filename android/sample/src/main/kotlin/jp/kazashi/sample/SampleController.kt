@@ -21,6 +21,8 @@ import jp.kazashi.TokenType
 import jp.kazashi.android.IsoDepLink
 import jp.kazashi.android.NfcState
 import jp.kazashi.android.kazashiLanguage
+import jp.kazashi.android.login
+import jp.kazashi.android.signDocument
 import jp.kazashi.android.userMessage
 import jp.kazashi.secretName
 import kotlinx.coroutines.CancellationException
@@ -35,7 +37,11 @@ import kotlinx.coroutines.launch
 /** The sample's three screens. */
 enum class Screen { STATUS, LOGIN, SIGN }
 
-/** What the user asked for. PINs are `CharArray`s, wiped as soon as the flow has used them. */
+/**
+ * What the user asked for. PINs are `CharArray`s (a String cannot be wiped): the shell's overloads
+ * zero them when the call ends, and [SampleController.run] wipes them too when the flow never got
+ * that far (a replaced or failed request).
+ */
 sealed class Request {
     /** The PIN counters and the authentication certificate's validity; no PIN. */
     object Status : Request()
@@ -213,15 +219,16 @@ class SampleController(
             Request.Status -> Outcome(describe(session.status()), null)
             is Request.Login -> {
                 val challenge = ByteArray(32).also { random.nextBytes(it) }
-                // The generated API takes the PIN as a String; it lives only for this call.
-                val result = session.login(challenge, String(request.pin), request.confirmLastAttempt)
+                // The shell's CharArray overload: encoded to UTF-8 without a String, and the array
+                // (and the bytes) zeroed when the call returns or throws.
+                val result = session.login(challenge, request.pin, request.confirmLastAttempt)
                 val verified = verifies(result.certificate, challenge, result.signature)
                 Outcome("${Notice.LOGGED_IN.userMessage(locale)}\n${validity(result.certificate)}", verified,
                     Evidence(challenge, result.signature, result.certificate.der))
             }
             is Request.Sign -> {
                 val document = request.text.toByteArray(Charsets.UTF_8)
-                val result = session.signDocument(document, DigestAlgorithm.SHA256, String(request.password),
+                val result = session.signDocument(document, DigestAlgorithm.SHA256, request.password,
                     SignOptions(confirmLastAttempt = request.confirmLastAttempt))
                 val verified = verifies(result.certificate, document, result.signature)
                 Outcome("${Notice.SIGNED.userMessage(locale)}\n${validity(result.certificate)}\n" +

@@ -52,7 +52,7 @@ class IsoDepLinkTest {
         for (flow in listOf("log-in", "sign")) {
             val field = field()
             val isoDep = discoveredIsoDep()
-            if (flow == "log-in") isoDep.tapToLogin(challenge, "1234") else isoDep.tapToSign(document, "ABC123")
+            if (flow == "log-in") isoDep.tapToLogin(challenge, "1234".toCharArray()) else isoDep.tapToSign(document, "ABC123".toCharArray())
 
             val standard = TransceiveTimeouts.DEFAULT_STANDARD_MS
             val signature = TransceiveTimeouts.DEFAULT_SIGNATURE_MS
@@ -77,7 +77,7 @@ class IsoDepLinkTest {
         var field = field()
         field.between = { command, answer -> if (isSignatureCommand(command)) throw TagLostException("Tag was lost.") else answer() }
         var isoDep = discoveredIsoDep()
-        val lost = assertFailure(ErrorKind.TAG_LOST) { isoDep.tapToSign(document, "ABC123") }
+        val lost = assertFailure(ErrorKind.TAG_LOST) { isoDep.tapToSign(document, "ABC123".toCharArray()) }
         val asBase: KazashiException = lost
         assertTrue("tag-lost text: ${asBase.userMessage}", asBase.userMessage.contains("tap again", ignoreCase = true))
         assertEquals("VERIFYs seen by the IsoDep", 1, field.verifiesWithPin())
@@ -90,7 +90,7 @@ class IsoDepLinkTest {
         field = field()
         field.between = { command, answer -> answer().also { if (isVerifyWithPin(command)) throw TagLostException("Tag was lost.") } }
         isoDep = discoveredIsoDep()
-        val interrupted = assertFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { isoDep.tapToLogin(challenge, "1234") }
+        val interrupted = assertFailure(ErrorKind.PIN_CHECK_INTERRUPTED) { isoDep.tapToLogin(challenge, "1234".toCharArray()) }
         assertEquals(PinKind.AUTHENTICATION, interrupted.pin)
         assertEquals("VERIFYs seen by the IsoDep", 1, field.verifiesWithPin())
         assertTrue("signed after an interrupted VERIFY", field.exchanges.none { isSignatureCommand(it.command) })
@@ -100,9 +100,9 @@ class IsoDepLinkTest {
         field = field()
         var first = true
         field.between = { command, answer -> if (first) { first = false; throw TagLostException("Tag was lost.") } else answer() }
-        assertFailure(ErrorKind.TAG_LOST) { discoveredIsoDep().tapToLogin(challenge, "1234") }
+        assertFailure(ErrorKind.TAG_LOST) { discoveredIsoDep().tapToLogin(challenge, "1234".toCharArray()) }
         assertEquals("VERIFYs after a loss before the PIN", 0, field.verifiesWithPin())
-        val again = discoveredIsoDep().tapToLogin(challenge, "1234")
+        val again = discoveredIsoDep().tapToLogin(challenge, "1234".toCharArray())
         assertSha256WithRsa(x509(again.certificate.der), challenge, again.signature)
         assertEquals("VERIFYs after the second tap", 1, field.verifiesWithPin())
     }
@@ -114,7 +114,7 @@ class IsoDepLinkTest {
         val field = field(VirtualCard(VirtualCardProfile.NO_EXTENDED_LENGTH), extendedLength = true)
         val answers = CopyOnWriteArrayList<Pair<ByteArray, Int>>()
         field.between = { command, answer -> answer().also { answers += command.copyOf() to sw(it) } }
-        val result = discoveredIsoDep().tapToLogin(challenge, "1234")
+        val result = discoveredIsoDep().tapToLogin(challenge, "1234".toCharArray())
 
         assertSha256WithRsa(x509(result.certificate.der), challenge, result.signature)
         val refused = answers.indexOfFirst { (command, sw) -> isExtendedForm(command) && sw == 0x6700 }
@@ -137,7 +137,7 @@ class IsoDepLinkTest {
         for ((failure, kind) in failures) {
             val field = field(extendedLength = true)
             field.between = { command, answer -> if (isExtendedForm(command)) throw failure() else answer() }
-            val e = assertFailure(kind) { discoveredIsoDep().tapToLogin(challenge, "1234") }
+            val e = assertFailure(kind) { discoveredIsoDep().tapToLogin(challenge, "1234".toCharArray()) }
             assertEquals("$kind: extended APDUs tried", 1, field.exchanges.count { isExtendedForm(it.command) })
             assertTrue("$kind: VERIFYs with a PIN", field.verifiesWithPin() <= 1)
             if (kind == ErrorKind.LINK) {
@@ -145,7 +145,7 @@ class IsoDepLinkTest {
             }
 
             val before = field.exchanges.size
-            val result = discoveredIsoDep().asIsoDepLink().shortApdusOnly().tapToLogin(challenge, "1234")
+            val result = discoveredIsoDep().asIsoDepLink().shortApdusOnly().tapToLogin(challenge, "1234".toCharArray())
             assertSha256WithRsa(x509(result.certificate.der), challenge, result.signature)
             assertTrue("$kind: an extended APDU in short mode", field.exchanges.drop(before).none { isExtendedForm(it.command) })
             leaveField()
@@ -158,7 +158,7 @@ class IsoDepLinkTest {
         // for a longer command, as the platform does.
         val max = 253
         val field = field(extendedLength = true, max = max)
-        val signed = discoveredIsoDep().tapToSign(document, "ABC123")
+        val signed = discoveredIsoDep().tapToSign(document, "ABC123".toCharArray())
 
         assertSha256WithRsa(x509(signed.certificate.der), document, signed.signature)
         assertTrue("an extended-form APDU was sent", field.exchanges.none { isExtendedForm(it.command) })

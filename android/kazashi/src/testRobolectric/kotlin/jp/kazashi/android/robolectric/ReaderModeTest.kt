@@ -174,7 +174,7 @@ class ReaderModeTest {
         val controller = Robolectric.buildActivity(ReaderActivity::class.java).setup()
         val activity = controller.get()
         var result: LoginResult? = null
-        activity.onTag = { tag -> result = tag.tapToLogin(challenge, "1234") }
+        activity.onTag = { tag -> result = tag.tapToLogin(challenge, "1234".toCharArray()) }
         idleMain()
 
         discover(isoDepTag())
@@ -210,7 +210,7 @@ class ReaderModeTest {
         val activity = controller.get()
         var finished = false
         activity.onTag = { tag ->
-            tag.tapToLogin("challenge".toByteArray(), "1234")
+            tag.tapToLogin("challenge".toByteArray(), "1234".toCharArray())
             finished = true
         }
         idleMain()
