@@ -42,13 +42,20 @@ case "${1:-}" in
         # libraries as rlibs only, so the cdylib comes from this build.
         # shellcheck source=lib/cargo.sh
         source scripts/lib/cargo.sh
-        kazashi_cargo build -q --lib
+        # The same targets as the test build (libraries, binaries, tests), so cargo resolves the
+        # same features (dev-dependencies' included) and finds every unit built: `cargo test`
+        # already compiled the cdylib into deps/, this only copies it to target/debug/ (with
+        # `--lib` alone, the features differ and dozens of crates are compiled again). The
+        # workspace's uniffi-bindgen binary comes from the same build.
+        kazashi_cargo build -q --lib --bins --tests
         ;;
     *)
         cargo build -q -p kazashi-ffi --profile "$PROFILE" --features "$FEATURES"
         ;;
 esac
-cargo build -q -p uniffi-bindgen
+# With --test-build the bindgen binary is already built (above); `-p uniffi-bindgen` alone would
+# resolve other features for its dependencies and compile them again.
+[ "${1:-}" = "--test-build" ] || cargo build -q -p uniffi-bindgen
 LIB="$(kazashi_host_library "$PROFILE")"
 BINDGEN="$(kazashi_target_dir)/debug/uniffi-bindgen"
 if [ ! -f "$LIB" ]; then

@@ -6,8 +6,9 @@
 #
 # Builds kazashi-ffi with the `release-small` profile (opt-level "z", LTO, one codegen unit,
 # stripped: what android/build-native.sh and ios/build-xcframework.sh are meant for) for the host,
-# once per feature set, each into a target directory of its own so the builds do not evict each
-# other, and prints the stripped cdylib's size. The mobile targets' sizes differ by a few percent
+# once per feature set, in one target directory (target/size: cargo keeps each feature set's
+# dependencies apart, so the builds share what they have in common), copies each cdylib out
+# before the next build replaces it, and prints the stripped sizes. The mobile targets' sizes differ by a few percent
 # from the host's (another instruction set); the ratios between feature sets hold.
 #
 # Each build takes minutes on two cores (LTO): not part of the test command.
@@ -23,14 +24,14 @@ else
     feature_sets=("" "documents" "documents,pdf,xml" "testing")
 fi
 
-base="$(kazashi_target_dir)/size"
+dir="$(kazashi_target_dir)/size"
 printf '%-22s %12s\n' "features" "bytes"
 for features in "${feature_sets[@]}"; do
-    dir="$base/${features:-none}"
-    dir="${dir//,/+}"
     args=(--profile release-small -p kazashi-ffi --lib)
     [ -n "$features" ] && args+=(--features "$features")
     CARGO_TARGET_DIR="$dir" cargo build -q "${args[@]}"
-    lib="$dir/release-small/$(kazashi_host_library_name)"
-    printf '%-22s %12s\n' "${features:-none (shipping)}" "$(stat -c %s "$lib" 2>/dev/null || stat -f %z "$lib")"
+    name="${features:-none}"
+    copy="$dir/libkazashi_ffi-${name//,/+}"
+    cp "$dir/release-small/$(kazashi_host_library_name)" "$copy"
+    printf '%-22s %12s\n' "${features:-none (shipping)}" "$(stat -c %s "$copy" 2>/dev/null || stat -f %z "$copy")"
 done

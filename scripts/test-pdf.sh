@@ -347,6 +347,6 @@ ok "an untrusted TSA after the tap: a clear error, and the B-B PDF written and v
 # The figures (a report, not a test): bytes added per signature, APDUs per signing, host time
 # for 1 MB and 50 MB PDFs.
 cd "$ROOT_DIR"
-kazashi_cargo bench -q --bench pdf
+kazashi_bench pdf -q
 
 echo "test-pdf: $passed passed"

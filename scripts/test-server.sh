@@ -70,8 +70,8 @@ openapi_passed=$(grep -E '^openapi: ' "$OPENAPI_LOG" | sed -E 's/openapi: ([0-9]
 rm -f "$OPENAPI_LOG"
 
 if [ "${SERVER_BENCH:-1}" != "0" ]; then
-    echo "test-server: load benchmark (release build)"
-    kazashi_cargo bench --bench load
+    echo "test-server: load benchmark (${KAZASHI_BENCH_PROFILE:-test} profile)"
+    kazashi_bench load
 fi
 
 echo "$((rust_passed + openapi_passed)) passed, 0 failed"

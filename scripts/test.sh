@@ -88,6 +88,9 @@ timed "round-trip benchmark" kazashi_cargo test -q --bench round_trips
 # The challenge store's issue + spend rate at 1k, 100k and 1M outstanding (a report), run
 # before the parallel part below so its figures are not shared with another suite's load.
 timed "challenge-store benchmark" kazashi_cargo test -q --bench challenge_store
+# The bindings' own cost per APDU, without the FFI crossing (test-kotlin.sh's FfiBench measures
+# it with the crossing, against the same unoptimised library).
+timed "session-overhead benchmark" kazashi_cargo test -q --bench session_overhead
 
 # Three groups run side by side; each group's output goes to a log, shown whole at the end, so
 # each runner's closing line ("N passed, N failed") stays intact:

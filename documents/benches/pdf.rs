@@ -78,6 +78,14 @@ fn main() {
     let password = SigningPassword::new("ABC123").unwrap();
     let small = pdf_of(1);
 
+    println!(
+        "PDF benchmark ({})\n",
+        if cfg!(debug_assertions) {
+            "test profile: kazashi code unoptimised, dependencies at opt-level 2"
+        } else {
+            "optimised bench profile"
+        }
+    );
     println!("## Signature overhead (bytes the incremental update adds)\n");
     println!("| signature | bytes added | CMS bytes | /Contents reserved |");
     println!("|---|---:|---:|---:|");

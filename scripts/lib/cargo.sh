@@ -24,3 +24,19 @@ kazashi_cargo() {
     shift
     cargo "$command" --workspace --features "$KAZASHI_TEST_FEATURES" "$@"
 }
+
+# kazashi_bench NAME [ARGS...]: runs the bench target NAME (harness = false: it prints figures).
+# By default it is built like the tests (the `test` profile: dependencies at opt-level 2, the
+# workspace's own code unoptimised), which costs one binary; `cargo bench` would first compile
+# every crate again in the optimised `bench` profile (minutes on two cores). Set
+# KAZASHI_BENCH_PROFILE=bench for figures from a fully optimised build (the figures the docs
+# quote are from that profile, as each benchmark's output says).
+kazashi_bench() {
+    local name=$1
+    shift
+    if [ "${KAZASHI_BENCH_PROFILE:-test}" = bench ]; then
+        kazashi_cargo bench --bench "$name" "$@"
+    else
+        kazashi_cargo test --bench "$name" "$@"
+    fi
+}

@@ -50,6 +50,16 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// Which build the figures come from: the test command runs this in the `test` profile (the
+/// workspace's code unoptimised), `KAZASHI_BENCH_PROFILE=bench` in the optimised one.
+fn build_kind() -> &'static str {
+    if cfg!(debug_assertions) {
+        "test profile: kazashi code unoptimised, dependencies at opt-level 2"
+    } else {
+        "optimised bench profile"
+    }
+}
+
 fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -60,8 +70,9 @@ fn main() {
         .build()
         .unwrap();
     println!(
-        "kazashi-server load benchmark ({} cores, service and load generator together)",
-        cores()
+        "kazashi-server load benchmark ({} cores, service and load generator together; {})",
+        cores(),
+        build_kind()
     );
     runtime.block_on(memory());
     let mut card = VirtualCard::default();
