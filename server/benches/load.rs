@@ -14,7 +14,8 @@
 //! The service and the load generator share this machine's cores: the figures per core divide
 //! by the cores of the machine, both sides included.
 //!
-//! `cargo bench -p kazashi-server --bench load` (release build; scripts/test-server.sh runs it).
+//! `cargo bench -p kazashi-server --bench load` (optimised build). scripts/test-server.sh runs it
+//! in the test profile unless `KAZASHI_BENCH_PROFILE=bench` (scripts/lib/cargo.sh says why).
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
