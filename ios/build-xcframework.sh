@@ -48,10 +48,11 @@ done
 echo "==> Rust targets"
 rustup target add "${IOS_TARGETS[@]}" "${SIM_TARGETS[@]}" "${MAC_TARGETS[@]}"
 
-# What the app's library carries (bindings/ffi/Cargo.toml): the card flows and CMS signing; set
-# KAZASHI_FFI_FEATURES=testing to include the virtual card and the verifier. The Swift bindings
-# are generated from this very library, so they match its features.
-KAZASHI_FFI_FEATURES="${KAZASHI_FFI_FEATURES:-documents}"
+# What the app's library carries (bindings/ffi/Cargo.toml): `default`, the card flows only (the
+# shipping library); KAZASHI_FFI_FEATURES=documents adds CMS signing, testing the virtual card and
+# the verifier. The Swift bindings are generated from this very library, so they match its
+# features.
+KAZASHI_FFI_FEATURES="${KAZASHI_FFI_FEATURES:-default}"
 echo "==> Building $CRATE (release, static library, features: $KAZASHI_FFI_FEATURES) for each target"
 for target in "${IOS_TARGETS[@]}" "${SIM_TARGETS[@]}" "${MAC_TARGETS[@]}"; do
     echo "    $target"

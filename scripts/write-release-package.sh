@@ -32,7 +32,7 @@ cat <<SWIFT
 // Kazashi $version for iOS and macOS, as a consumer adds it by URL:
 //     .package(url: "<this repository>", from: "$version")
 // Written by scripts/write-release-package.sh for the release commit of $version. The Rust core is
-// the prebuilt XCFramework of this release (features: documents; no virtual card); the Swift API
+// the prebuilt XCFramework of this release (default features: the card flows; no virtual card); the Swift API
 // (ios/Sources/Kazashi/Kazashi.swift) was generated from that very library and is committed here.
 // The generated Swift needs Swift 5.10 (Xcode 15.3) or newer.
 

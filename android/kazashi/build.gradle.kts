@@ -6,12 +6,15 @@ plugins {
     `maven-publish`
 }
 
-// What the native library and the bindings carry (bindings/ffi/Cargo.toml features): `documents`
-// for the shipping AAR, `testing` for the testing artifact with the virtual card and the verifier
-// (`-Pkazashi.ffiFeatures=testing`). The artifact's name says which: kazashi-android or
+// What the native library and the bindings carry (bindings/ffi/Cargo.toml features): `default`,
+// the card flows only, for the shipping AAR; `documents` adds CMS signing
+// (`-Pkazashi.ffiFeatures=documents`); `testing` is the testing artifact with the virtual card and
+// the verifier. The artifact's name says which: kazashi-android, kazashi-android-documents or
 // kazashi-android-testing.
-val ffiFeatures: String = providers.gradleProperty("kazashi.ffiFeatures").getOrElse("documents")
-val testingArtifact: Boolean = ffiFeatures.split(',').map { it.trim() }.any { it == "testing" || it == "virtual-card" }
+val ffiFeatures: String = providers.gradleProperty("kazashi.ffiFeatures").getOrElse("default")
+val ffiFeatureList: List<String> = ffiFeatures.split(',').map { it.trim() }
+val testingArtifact: Boolean = ffiFeatureList.any { it == "testing" || it == "virtual-card" }
+val documentsArtifact: Boolean = !testingArtifact && ffiFeatureList.any { it == "documents" || it == "pdf" }
 // The release workflow passes the tag's version (-Pkazashi.version=1.2.3).
 val kazashiVersion: String = providers.gradleProperty("kazashi.version").getOrElse("0.0.0-SNAPSHOT")
 val githubRepository: String = System.getenv("GITHUB_REPOSITORY") ?: "kazashi/kazashi"
@@ -112,11 +115,21 @@ publishing {
     publications {
         register<MavenPublication>("release") {
             groupId = "jp.kazashi"
-            artifactId = if (testingArtifact) "kazashi-android-testing" else "kazashi-android"
+            artifactId = when {
+                testingArtifact -> "kazashi-android-testing"
+                documentsArtifact -> "kazashi-android-documents"
+                else -> "kazashi-android"
+            }
             version = kazashiVersion
             afterEvaluate { from(components["release"]) }
             pom {
-                name.set(if (testingArtifact) "Kazashi for Android (testing: virtual card, verifier)" else "Kazashi for Android")
+                name.set(
+                    when {
+                        testingArtifact -> "Kazashi for Android (testing: virtual card, verifier)"
+                        documentsArtifact -> "Kazashi for Android (with CMS signing)"
+                        else -> "Kazashi for Android"
+                    },
+                )
                 description.set("My Number Card (JPKI) log-in, signing and card reading over Android NFC, with the Rust core.")
                 url.set(repositoryUrl)
                 // Dual-licensed, SPDX `MIT OR Apache-2.0`: either licence, at the user's option.

@@ -15,7 +15,7 @@ plugins {
     id("org.jetbrains.kotlin.android")
 }
 
-val ffiFeatures: String = providers.gradleProperty("kazashi.ffiFeatures").getOrElse("documents")
+val ffiFeatures: String = providers.gradleProperty("kazashi.ffiFeatures").getOrElse("default")
 val withVirtualCard: Boolean = ffiFeatures.split(',').map { it.trim() }.any { it == "testing" || it == "virtual-card" }
 
 android {
