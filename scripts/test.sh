@@ -9,7 +9,9 @@
 #   4. the iOS shell: Swift syntax and API cross-check with tree-sitter (scripts/check-swift.sh);
 #      the host library's name and directory per OS and CARGO_TARGET_DIR, as the build scripts
 #      find it (scripts/test-host-library.sh); the CI workflow files (scripts/check-workflows.sh);
-#   5. the round-trip benchmark (APDUs and bytes per flow);
+#   5. the round-trip benchmark (APDUs and bytes per flow), the bindings' cost per APDU without
+#      the FFI crossing (session_overhead) and, at the end on a quiet machine, with it
+#      (scripts/bench-ffi.sh);
 #   6. the real PC/SC stack: pcscd + vpcd with the virtual card, our CLI and OpenSC as clients
 #      (scripts/test-pcsc.sh);
 #   7. signed documents checked by software we did not write: PDF by pdfsig, pyHanko and qpdf
@@ -119,7 +121,7 @@ run_all() {
     echo "test.sh: group of $# suites: $((SECONDS - start)) s"
 }
 
-run_all ./scripts/test-kotlin.sh ./scripts/test-android.sh ./scripts/test-robolectric.sh \
+KAZASHI_FFI_BENCH=0 run_all ./scripts/test-kotlin.sh ./scripts/test-android.sh ./scripts/test-robolectric.sh \
     ./scripts/test-android-sample.sh "./scripts/check-swift.sh README.md" \
     ./scripts/test-host-library.sh ./scripts/check-workflows.sh >"$jvm_log" 2>&1 &
 jvm_pid=$!
@@ -136,6 +138,10 @@ jvm_status=0
 wait "$jvm_pid" || jvm_status=$?
 cat "$server_log"
 cat "$jvm_log"
+# The FFI round-trip benchmark, now that nothing else runs (compiled by test-kotlin.sh above).
+if [ "$jvm_status" -eq 0 ]; then
+    timed "FFI benchmark" ./scripts/bench-ffi.sh
+fi
 if [ "$documents_status" -ne 0 ] || [ "$server_status" -ne 0 ] || [ "$jvm_status" -ne 0 ]; then
     echo "test.sh: PC/SC, PDF and XML exit $documents_status; server suites exit $server_status;" \
         "JVM, Swift and workflow suites exit $jvm_status" >&2
