@@ -41,11 +41,14 @@ VENV=$ROOT/target/tools/venv
 echo "xmlsec1: $(xmlsec1 --version); $(openssl version); lxml $("$VENV/bin/python" -c 'import lxml; print(lxml.__version__)')"
 
 # --- Rust suites -----------------------------------------------------------------------------
-run_cargo() { # label, cargo args...
+# One workspace build with one feature set, XML included (scripts/lib/cargo.sh).
+# shellcheck source=lib/cargo.sh
+source scripts/lib/cargo.sh
+run_cargo() { # label, `cargo test` target args...
     local label=$1 log
     shift
     log=$(mktemp)
-    if cargo test "$@" 2>&1 | tee "$log" | grep -E "^test |test result" ; then :; fi
+    if kazashi_cargo test "$@" 2>&1 | tee "$log" | grep -E "^test |test result" ; then :; fi
     local ok fail_count
     ok=$(grep -Eo "test result: [a-zA-Z]+\. [0-9]+ passed" "$log" | awk '{s += $4} END {print s + 0}')
     fail_count=$(grep -Eo "[0-9]+ failed" "$log" | awk '{s += $1} END {print s + 0}')
@@ -57,13 +60,9 @@ run_cargo() { # label, cargo args...
     fi
     rm -f "$log"
 }
-# One workspace build with one feature set, XML included (scripts/lib/cargo.sh).
-# shellcheck source=lib/cargo.sh
-source scripts/lib/cargo.sh
-run_cargo "documents xml/c14n/timestamp, bindings signXml/verifyXml" --workspace \
-    --features "$KAZASHI_TEST_FEATURES" --test xml --test xml_c14n --test timestamp
-run_cargo "kazashi-server with xml: POST /v1/signatures/verify" --workspace \
-    --features "$KAZASHI_TEST_FEATURES" --test signatures
+run_cargo "documents xml/c14n/timestamp, bindings signXml/verifyXml" \
+    --test xml --test xml_c14n --test timestamp
+run_cargo "kazashi-server with xml: POST /v1/signatures/verify" --test signatures
 
 # --- the CLI against the validators ------------------------------------------------------------
 WORK=$(mktemp -d)

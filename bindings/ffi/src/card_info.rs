@@ -185,15 +185,11 @@ impl CardSession {
             let mut view = view(card.card_mut(), issuer_key.as_deref())?;
             let read = match unlock {
                 AttributesUnlock::CardInfoPin => {
-                    let pin = card_info::CardInfoPin::new(secret.text(kazashi::PinKind::CardInfo)?)
-                        .map_err(kazashi::Error::from)?;
+                    let pin = secret.parse(card_info::CardInfoPin::new)?;
                     view.read_attributes(AttributesKey::Pin(&pin), last).await?
                 }
                 AttributesUnlock::VerificationNumberB => {
-                    let number = card_info::VerificationNumberB::new(
-                        secret.text(kazashi::PinKind::VerificationNumberB)?,
-                    )
-                    .map_err(kazashi::Error::from)?;
+                    let number = secret.parse(card_info::VerificationNumberB::new)?;
                     view.read_attributes(AttributesKey::NumberB(&number), last)
                         .await?
                 }
@@ -227,15 +223,11 @@ impl CardSession {
             let mut view = view(card.card_mut(), issuer_key.as_deref())?;
             let read = match unlock {
                 MyNumberUnlock::CardInfoPin => {
-                    let pin = card_info::CardInfoPin::new(secret.text(kazashi::PinKind::CardInfo)?)
-                        .map_err(kazashi::Error::from)?;
+                    let pin = secret.parse(card_info::CardInfoPin::new)?;
                     view.read_my_number(MyNumberKey::Pin(&pin), last).await?
                 }
                 MyNumberUnlock::VerificationNumberA => {
-                    let number = card_info::VerificationNumberA::new(
-                        secret.text(kazashi::PinKind::VerificationNumberA)?,
-                    )
-                    .map_err(kazashi::Error::from)?;
+                    let number = secret.parse(card_info::VerificationNumberA::new)?;
                     view.read_my_number(MyNumberKey::NumberA(&number), last)
                         .await?
                 }

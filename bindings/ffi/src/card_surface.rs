@@ -98,18 +98,12 @@ impl CardSession {
             }
             let mut read = match unlock {
                 SurfaceUnlock::VerificationNumberA => {
-                    let number = VerificationNumberA::new(
-                        secret.text(kazashi::PinKind::VerificationNumberA)?,
-                    )
-                    .map_err(kazashi::Error::from)?;
+                    let number = secret.parse(VerificationNumberA::new)?;
                     view.read_surface(SurfaceKey::NumberA(&number), last)
                         .await?
                 }
                 SurfaceUnlock::VerificationNumberB => {
-                    let number = VerificationNumberB::new(
-                        secret.text(kazashi::PinKind::VerificationNumberB)?,
-                    )
-                    .map_err(kazashi::Error::from)?;
+                    let number = secret.parse(VerificationNumberB::new)?;
                     view.read_surface(SurfaceKey::NumberB(&number), last)
                         .await?
                 }

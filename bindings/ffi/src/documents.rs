@@ -1,6 +1,7 @@
 //! CMS signing through the bindings (feature `documents`): a second exported block of
 //! [`CardSession`] methods, so the base library carries no CMS code.
 
+use kazashi::SigningPassword;
 use kazashi_documents::{sign_cms, CmsOptions};
 
 use crate::error::KazashiError;
@@ -20,7 +21,7 @@ impl CardSession {
         attached: bool,
         options: SignOptions,
     ) -> Result<SignedFile, KazashiError> {
-        let password = SecretBytes::from(password).signing_password()?;
+        let password = SecretBytes::from(password).parse(SigningPassword::new)?;
         let signing_time = kazashi::unix_now();
         let cms_options = CmsOptions {
             algorithm: algorithm.into(),

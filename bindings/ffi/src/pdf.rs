@@ -2,6 +2,7 @@
 //! signature (B-B, or B-T with a timestamp authority) by incremental update, one tap;
 //! `verifyPdf` (with feature `verify` too) checks every signature of a PDF.
 
+use kazashi::SigningPassword;
 use kazashi_documents::pdf::{self, DocMdp, PdfError};
 use kazashi_documents::timestamp::TimestampClient;
 
@@ -90,7 +91,7 @@ impl CardSession {
         options: PdfSignOptions,
         sign: SignOptions,
     ) -> Result<SignedPdf, KazashiError> {
-        let password = SecretBytes::from(password).signing_password()?;
+        let password = SecretBytes::from(password).parse(SigningPassword::new)?;
         let mut pdf_options = pdf::PdfSignOptions::new(kazashi::unix_now());
         pdf_options.algorithm = options.algorithm.into();
         pdf_options.reason = options.reason;

@@ -7,7 +7,7 @@
 //! drop; the buffer uniffi lifted them from is wiped by the library's allocator when freed
 //! (`lib.rs`). `bindings/ffi/tests/pin_memory.rs` scans the process's memory for leftovers.
 
-use kazashi::{AuthPin, PinFormatError, PinKind, SigningPassword};
+use kazashi::{Pin, PinFormatError};
 use zeroize::Zeroizing;
 
 use crate::error::KazashiError;
@@ -17,26 +17,16 @@ use crate::error::KazashiError;
 pub(crate) struct SecretBytes(Zeroizing<Vec<u8>>);
 
 impl SecretBytes {
-    /// The entry as text for the format checks of `kazashi`'s PIN types.
-    ///
-    /// # Errors
-    ///
-    /// [`PinFormatError::NotText`] when the bytes are not UTF-8.
-    pub(crate) fn text(&self, pin: PinKind) -> Result<&str, KazashiError> {
-        std::str::from_utf8(&self.0)
-            .map_err(|_| kazashi::Error::from(PinFormatError::NotText { pin }).into())
-    }
-
-    /// The authentication PIN, format-checked.
-    pub(crate) fn auth_pin(&self) -> Result<AuthPin, KazashiError> {
-        let text = self.text(PinKind::Authentication)?;
-        Ok(AuthPin::new(text).map_err(kazashi::Error::from)?)
-    }
-
-    /// The signing password, format-checked (and upper-cased).
-    pub(crate) fn signing_password(&self) -> Result<SigningPassword, KazashiError> {
-        let text = self.text(PinKind::Signing)?;
-        Ok(SigningPassword::new(text).map_err(kazashi::Error::from)?)
+    /// The entry as one of `kazashi`'s PIN types (`AuthPin::new`, `CardInfoPin::new`, ...),
+    /// format-checked by that type's constructor; bytes that are not UTF-8 are
+    /// [`PinFormatError::NotText`] for that type's secret.
+    pub(crate) fn parse<P: Pin>(
+        &self,
+        new: impl FnOnce(&str) -> Result<P, PinFormatError>,
+    ) -> Result<P, KazashiError> {
+        let text =
+            std::str::from_utf8(&self.0).map_err(|_| PinFormatError::NotText { pin: P::KIND });
+        Ok(text.and_then(new).map_err(kazashi::Error::from)?)
     }
 }
 
@@ -55,18 +45,25 @@ impl std::fmt::Debug for SecretBytes {
 
 #[cfg(test)]
 mod tests {
+    use kazashi::{AuthPin, SigningPassword};
+
     use super::*;
 
     #[test]
     fn checks_each_secret_with_the_core_rules() {
         let pin = SecretBytes::from(b"1234".to_vec());
-        assert_eq!(pin.auth_pin().unwrap(), AuthPin::new("1234").unwrap());
+        assert_eq!(
+            pin.parse(AuthPin::new).unwrap(),
+            AuthPin::new("1234").unwrap()
+        );
         let password = SecretBytes::from(b"abc123".to_vec());
         assert_eq!(
-            password.signing_password().unwrap(),
+            password.parse(SigningPassword::new).unwrap(),
             SigningPassword::new("ABC123").unwrap()
         );
-        assert!(SecretBytes::from(b"12345".to_vec()).auth_pin().is_err());
+        assert!(SecretBytes::from(b"12345".to_vec())
+            .parse(AuthPin::new)
+            .is_err());
     }
 
     #[test]
@@ -74,7 +71,7 @@ mod tests {
         let secret = SecretBytes::from(vec![0xff, 0x31, 0x32, 0x33]);
         let KazashiError::Failed {
             kind, reason, pin, ..
-        } = secret.auth_pin().unwrap_err();
+        } = secret.parse(AuthPin::new).unwrap_err();
         assert_eq!(kind, crate::error::ErrorKind::InvalidPinFormat);
         assert_eq!(pin, Some(crate::model::PinKind::Authentication));
         assert_eq!(

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use async_lock::{Mutex, MutexGuard};
-use kazashi::{DocumentDigest, JpkiCard, LastAttempt};
+use kazashi::{AuthPin, DocumentDigest, JpkiCard, LastAttempt, SigningPassword};
 
 use crate::error::KazashiError;
 use crate::login::{LoginRequest, LoginV2Result};
@@ -120,7 +120,7 @@ impl CardSession {
         password: Vec<u8>,
         confirm_last_attempt: bool,
     ) -> Result<CertificateInfo, KazashiError> {
-        let password = SecretBytes::from(password).signing_password()?;
+        let password = SecretBytes::from(password).parse(SigningPassword::new)?;
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let cert = card
@@ -140,7 +140,7 @@ impl CardSession {
         pin: Vec<u8>,
         confirm_last_attempt: bool,
     ) -> Result<CertificateInfo, KazashiError> {
-        let pin = SecretBytes::from(pin).auth_pin()?;
+        let pin = SecretBytes::from(pin).parse(AuthPin::new)?;
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let cert = card
@@ -162,7 +162,7 @@ impl CardSession {
         pin: Vec<u8>,
         confirm_last_attempt: bool,
     ) -> Result<LoginResult, KazashiError> {
-        let pin = SecretBytes::from(pin).auth_pin()?;
+        let pin = SecretBytes::from(pin).parse(AuthPin::new)?;
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let r = card
@@ -187,7 +187,7 @@ impl CardSession {
         confirm_last_attempt: bool,
         cached_certificate: Option<Vec<u8>>,
     ) -> Result<LoginV2Result, KazashiError> {
-        let pin = SecretBytes::from(pin).auth_pin()?;
+        let pin = SecretBytes::from(pin).parse(AuthPin::new)?;
         let request = kazashi::LoginRequest::try_from(&request)?;
         let cached = cached_certificate
             .as_deref()
@@ -221,7 +221,7 @@ impl CardSession {
         confirm_last_attempt: bool,
         cached_certificate: Vec<u8>,
     ) -> Result<LoginResult, KazashiError> {
-        let pin = SecretBytes::from(pin).auth_pin()?;
+        let pin = SecretBytes::from(pin).parse(AuthPin::new)?;
         let cached = kazashi::CertificateInfo::from_der(&cached_certificate).ok();
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
@@ -279,8 +279,8 @@ impl CardSession {
         let (current, new) = (SecretBytes::from(current), SecretBytes::from(new));
         match pin {
             PinKind::Authentication => {
-                let current = current.auth_pin()?;
-                let new = new.auth_pin()?;
+                let current = current.parse(AuthPin::new)?;
+                let new = new.parse(AuthPin::new)?;
                 let mut card = self.begin_flow().await;
                 let result = card
                     .change_pin(&current, &new, last)
@@ -290,8 +290,8 @@ impl CardSession {
                 result?;
             }
             PinKind::Signing => {
-                let current = current.signing_password()?;
-                let new = new.signing_password()?;
+                let current = current.parse(SigningPassword::new)?;
+                let new = new.parse(SigningPassword::new)?;
                 let mut card = self.begin_flow().await;
                 let result = card
                     .change_pin(&current, &new, last)
@@ -354,7 +354,7 @@ impl CardSession {
         password: Vec<u8>,
         options: SignOptions,
     ) -> Result<SignResult, KazashiError> {
-        let password = SecretBytes::from(password).signing_password()?;
+        let password = SecretBytes::from(password).parse(SigningPassword::new)?;
         let mut card = self.begin_flow().await;
         let result: Result<_, KazashiError> = async {
             let r = card.sign(&digest, &password, options.into()).await?;

@@ -3,6 +3,7 @@
 //! libxml2's, a system library the Android NDK does not ship, so the base and `documents`
 //! builds stay free of it.
 
+use kazashi::SigningPassword;
 use kazashi_documents::timestamp::TimestampClient;
 use kazashi_documents::xml::{self, XmlError};
 
@@ -90,7 +91,7 @@ impl CardSession {
         options: XmlSignOptions,
         sign: SignOptions,
     ) -> Result<SignedXml, KazashiError> {
-        let password = SecretBytes::from(password).signing_password()?;
+        let password = SecretBytes::from(password).parse(SigningPassword::new)?;
         let xml_options = xml::XmlSignOptions {
             target: options.target.into(),
             signing_time: kazashi::unix_now(),
